@@ -1,0 +1,21 @@
+# Tern — run `make help` for the list of targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help test bench lint fmt
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+test: ## vet and test every module (race detector on the framework)
+	@scripts/test.sh
+
+bench: ## run the framework's Go benchmarks (allocations included)
+	cd framework && go test -run '^$$' -bench . -benchmem ./...
+
+lint: ## gofmt and go vet on every module
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v /testdata/))" || { gofmt -l $$(git ls-files '*.go' | grep -v /testdata/); exit 1; }
+	@for m in $$(scripts/modules.sh); do (cd $$m && go vet ./...) || exit 1; done
+
+fmt: ## format all Go code
+	gofmt -w $$(git ls-files '*.go' | grep -v /testdata/)
