@@ -73,12 +73,12 @@ type Kind uint8
 
 // Kinds of message start.
 const (
-	KindUnknown         Kind = iota // not a protocol Tern speaks
-	KindTTHeader                    // a TTHeader frame
-	KindFramedThrift                // u32 length + strict Thrift binary message
-	KindFramedProtobuf              // u32 length + Kitex Protobuf message
-	KindBufferedThrift              // a bare strict Thrift binary message
-	KindHTTP2                       // the HTTP/2 client preface
+	KindUnknown        Kind = iota // not a protocol Tern speaks
+	KindTTHeader                   // a TTHeader frame
+	KindFramedThrift               // u32 length + strict Thrift binary message
+	KindFramedProtobuf             // u32 length + Kitex Protobuf message
+	KindBufferedThrift             // a bare strict Thrift binary message
+	KindHTTP2                      // the HTTP/2 client preface
 )
 
 // String names the kind.

@@ -20,7 +20,9 @@ import (
 // as soon as ctx is cancelled. Errors are *net.OpError values that read like the standard library's,
 // for example "dial tcp 127.0.0.1:1: connect: connection refused"; a dial that ran out of time reports
 // "i/o timeout", is a net.Error whose Timeout() is true, and matches context.DeadlineExceeded with
-// errors.Is. Dial fits connpool.Dialer.
+// errors.Is. A host name is resolved first and its addresses are tried in turn within the same time
+// limit. Unix sockets connect at once or fail, so for them ctx is only checked up front. Dial fits
+// connpool.Dialer.
 func Dial(ctx context.Context, network, addr string, timeout time.Duration) (transport.Conn, error) {
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -65,11 +67,29 @@ func dialTCP(ctx context.Context, network, addr string) (transport.Conn, error) 
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, dialError(network, addr, &raddr.TCPAddr, ctxError(ctxErr))
 		}
+		if errors.Is(err, cwnetpoll.ErrConnClosed) {
+			err = connectCause(ctx, netw, &raddr.TCPAddr, err)
+		}
 		if firstErr == nil {
 			firstErr = retag(err, network)
 		}
 	}
 	return nil, firstErr
+}
+
+// connectCause finds out why a connect failed when netpoll could only say that the socket hung up
+// ("connection has been closed by peer"): its poller sees the reset or ICMP error as a hang-up and never
+// reads the socket error. One connect attempt through the standard library, on this rare failure path
+// only, recovers the operating system's reason (connection refused, no route to host, ...). If that
+// attempt succeeds, the peer came up in between and netpoll's error is kept.
+func connectCause(ctx context.Context, network string, raddr *net.TCPAddr, npErr error) error {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, raddr.String())
+	if err != nil {
+		return err
+	}
+	_ = c.Close()
+	return npErr
 }
 
 // resolveTCP splits addr and resolves its host (skipping the resolver for IP literals) and port.
@@ -84,21 +104,22 @@ func resolveTCP(ctx context.Context, network, addr string) ([]net.IPAddr, int, e
 			return nil, 0, err
 		}
 	}
-	if host == "" {
-		return []net.IPAddr{{IP: net.IPv4zero}}, port, nil
-	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		return []net.IPAddr{{IP: ip.AsSlice(), Zone: ip.Zone()}}, port, nil
-	}
-	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
-	if err != nil {
-		return nil, 0, err
+	var ips []net.IPAddr
+	switch ip, perr := netip.ParseAddr(host); {
+	case host == "":
+		ips = []net.IPAddr{{IP: net.IPv4zero}, {IP: net.IPv6unspecified}} // this host
+	case perr == nil:
+		ips = []net.IPAddr{{IP: ip.AsSlice(), Zone: ip.Zone()}}
+	default:
+		if ips, err = net.DefaultResolver.LookupIPAddr(ctx, host); err != nil {
+			return nil, 0, err
+		}
 	}
 	if network != "tcp" {
 		ips = filterFamily(ips, network == "tcp4")
 	}
 	if len(ips) == 0 {
-		return nil, 0, &net.DNSError{Err: "no suitable address found", Name: host, IsNotFound: true}
+		return nil, 0, &net.AddrError{Err: "no suitable address found", Addr: addr}
 	}
 	return ips, port, nil
 }

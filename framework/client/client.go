@@ -1,0 +1,196 @@
+// Package client calls Tern and Kitex services over TTHeader, TTHeader+Framed, Framed or Buffered
+// Thrift, on pooled (default), short or multiplexed connections.
+//
+// Generated clients wrap it; Call is the generic entry point they use:
+//
+//	cli, err := client.NewClient(echoservice.NewServiceInfo(), client.WithHostPorts("127.0.0.1:8888"),
+//		client.WithRPCTimeout(time.Second))
+//	err = cli.Call(ctx, "Echo", &echo.EchoEchoArgs{Req: req}, &result)
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/ternhq/tern/framework/client/callopt"
+	"github.com/ternhq/tern/framework/connpool"
+	"github.com/ternhq/tern/framework/endpoint"
+	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/rpcinfo"
+	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/transport"
+	tnetpoll "github.com/ternhq/tern/framework/transport/netpoll"
+)
+
+// Client makes calls to one service.
+type Client interface {
+	// Call calls method with req (the method's argument value) and decodes the reply into resp (its
+	// result value; nil for oneway methods). Errors carry an rpcerr code.
+	Call(ctx context.Context, method string, req, resp any) error
+	// Close releases the client's connections.
+	Close() error
+}
+
+// roundTripper sends one call on some connection and reads its reply.
+type roundTripper interface {
+	roundTrip(ctx context.Context, c *client, addr string, ri *rpcinfo.Info, req, resp any) error
+	close() error
+}
+
+type client struct {
+	cfg       config
+	svc       *serviceinfo.ServiceInfo
+	eps       endpoint.Endpoint
+	rt        roundTripper
+	seq       atomic.Int32
+	next      atomic.Uint32 // round-robin position in hostPorts
+	timeoutMS string        // cfg.rpcTimeout in decimal milliseconds, for the TTHeader
+	closed    atomic.Bool
+}
+
+// NewClient returns a client for the service svc describes.
+func NewClient(svc *serviceinfo.ServiceInfo, opts ...Option) (Client, error) {
+	if svc == nil {
+		return nil, errors.New("client: NewClient: nil service info")
+	}
+	c := &client{cfg: defaultConfig(), svc: svc}
+	for _, o := range opts {
+		o.apply(&c.cfg)
+	}
+	if c.cfg.destService == "" {
+		c.cfg.destService = svc.ServiceName
+	}
+	if c.cfg.dialer == nil {
+		c.cfg.dialer = tnetpoll.Dial
+	}
+	switch p := c.cfg.protocol; p {
+	case transport.TTHeader, transport.TTHeaderFramed, transport.Framed, transport.Buffered:
+	default:
+		return nil, fmt.Errorf("client: transport protocol %v is not supported for Thrift", p)
+	}
+	switch c.cfg.connKind {
+	case connShort:
+		c.rt = &pooled{pool: connpool.NewShortPool(c.cfg.dialer)}
+	case connMux:
+		c.cfg.protocol |= transport.TTHeader
+		c.rt = newMuxPool(c.cfg.muxConns, c.cfg.dialer)
+	default:
+		c.rt = &pooled{pool: connpool.NewLongPool(c.cfg.dialer, c.cfg.longPool)}
+	}
+	c.timeoutMS = millis(c.cfg.rpcTimeout)
+	c.eps = endpoint.Chain(c.cfg.middlewares...)(c.send)
+	return c, nil
+}
+
+// MustNewClient is NewClient that panics on error, for package-level clients.
+func MustNewClient(svc *serviceinfo.ServiceInfo, opts ...Option) Client {
+	c, err := NewClient(svc, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func millis(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+}
+
+// Call implements Client.
+func (c *client) Call(ctx context.Context, method string, req, resp any) error {
+	if c.closed.Load() {
+		return rpcerr.New(rpcerr.CodeCanceled, "client is closed")
+	}
+	mi := c.svc.Methods[method]
+	if mi == nil {
+		return rpcerr.Errorf(rpcerr.CodeUnimplemented, "service %s has no method %q", c.svc.ServiceName, method)
+	}
+	d := rpcinfo.Data{
+		Caller:     rpcinfo.Peer{Service: c.cfg.callerName},
+		Callee:     rpcinfo.Peer{Service: c.cfg.destService, Method: mi.Name},
+		SeqID:      c.seq.Add(1),
+		Protocol:   c.cfg.protocol,
+		RPCTimeout: c.cfg.rpcTimeout,
+		Oneway:     mi.Oneway,
+	}
+	if co, ok := callopt.FromContext(ctx); ok {
+		if co.RPCTimeout > 0 {
+			d.RPCTimeout = co.RPCTimeout
+		}
+		if co.HostPort != "" {
+			d.Callee.Addr = hostPort(co.HostPort)
+		}
+	}
+	return c.eps(rpcinfo.NewContext(ctx, rpcinfo.New(d)), req, resp)
+}
+
+// Close implements Client.
+func (c *client) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	return c.rt.close()
+}
+
+// hostPort is an address given as "host:port".
+type hostPort string
+
+func (h hostPort) Network() string { return "tcp" }
+func (h hostPort) String() string  { return string(h) }
+
+// send is the innermost endpoint: it picks an address and makes the call on the wire.
+func (c *client) send(ctx context.Context, req, resp any) error {
+	ri := rpcinfo.FromContext(ctx)
+	addr, err := c.pickAddr(ri)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return contextError(ctx, err)
+	}
+	return c.rt.roundTrip(ctx, c, addr, ri, req, resp)
+}
+
+func (c *client) pickAddr(ri *rpcinfo.Info) (string, error) {
+	if a := ri.Callee().Addr; a != nil {
+		return a.String(), nil
+	}
+	n := len(c.cfg.hostPorts)
+	if n == 0 {
+		return "", rpcerr.Errorf(rpcerr.CodeUnavailable, "no address for service %s: set client.WithHostPorts", c.cfg.destService)
+	}
+	if n == 1 {
+		return c.cfg.hostPorts[0], nil
+	}
+	return c.cfg.hostPorts[int(c.next.Add(1)-1)%n], nil
+}
+
+// deadline returns when the call must be over: the earlier of the RPC timeout and ctx's deadline.
+func deadline(ctx context.Context, ri *rpcinfo.Info) (time.Time, bool) {
+	d, ok := ctx.Deadline()
+	if t := ri.RPCTimeout(); t > 0 {
+		if rd := time.Now().Add(t); !ok || rd.Before(d) {
+			return rd, true
+		}
+	}
+	return d, ok
+}
+
+// contextError maps a context error onto the rpcerr codes.
+func contextError(ctx context.Context, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return rpcerr.Wrap(rpcerr.CodeDeadlineExceeded, err)
+	}
+	return rpcerr.Wrap(rpcerr.CodeCanceled, err)
+}
+
+var _ net.Addr = hostPort("")
+
+func callOptions(ctx context.Context) (callopt.Options, bool) { return callopt.FromContext(ctx) }

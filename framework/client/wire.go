@@ -1,0 +1,137 @@
+package client
+
+import (
+	"context"
+	"sync"
+
+	"github.com/ternhq/tern/framework/codec/thrift"
+	"github.com/ternhq/tern/framework/internal/frame"
+	"github.com/ternhq/tern/framework/metainfo"
+	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/rpcinfo"
+	"github.com/ternhq/tern/framework/transport"
+	"github.com/ternhq/tern/framework/transport/ttheader"
+)
+
+// buffers are the per-call scratch values, pooled so that a call allocates none of them.
+type buffers struct {
+	hdr ttheader.Header
+	msg frame.Message
+	wmu sync.Mutex // held while writing, so that cancellation does not close the connection mid-write
+}
+
+var bufferPool = sync.Pool{New: func() any { return new(buffers) }}
+
+func getBuffers() *buffers { return bufferPool.Get().(*buffers) }
+
+func putBuffers(b *buffers) {
+	b.hdr.Reset()
+	b.msg.Header.Reset()
+	b.msg.Payload = nil
+	bufferPool.Put(b)
+}
+
+// requestHeader fills h with what a TTHeader request carries: the method, the service name (for
+// multi-service servers), the timeout, the caller's name and metainfo.
+func (c *client) requestHeader(ctx context.Context, h *ttheader.Header, ri *rpcinfo.Info) {
+	h.Reset()
+	h.SetInt(ttheader.ToMethod, ri.Method())
+	if c.cfg.destService != "" {
+		h.SetInt(ttheader.ToService, c.cfg.destService)
+	}
+	if c.cfg.callerName != "" {
+		h.SetInt(ttheader.FromService, c.cfg.callerName)
+	}
+	if t := ri.RPCTimeout(); t > 0 {
+		ms := c.timeoutMS
+		if t != c.cfg.rpcTimeout {
+			ms = millis(t)
+		}
+		h.SetInt(ttheader.RPCTimeout, ms)
+	}
+	if c.cfg.connKind == connMux {
+		h.Flags = ttheader.FlagSupportOutOfOrder
+	}
+	h.SetStr(ttheader.KeyIDLServiceName, c.svc.ServiceName)
+	metainfo.RangeOutgoing(ctx, func(k, v string) bool {
+		h.SetStr(k, v)
+		return true
+	})
+}
+
+// writeRequest encodes and sends one request on w.
+func (c *client) writeRequest(ctx context.Context, w transport.Writer, h *ttheader.Header, ri *rpcinfo.Info, req any) error {
+	body, ok := req.(thrift.Message)
+	if !ok {
+		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "request %T is not a Thrift message", req)
+	}
+	typ := thrift.CALL
+	if ri.Oneway() {
+		typ = thrift.ONEWAY
+	}
+	if c.cfg.protocol&transport.TTHeader != 0 {
+		c.requestHeader(ctx, h, ri)
+		if err := h.Validate(); err != nil {
+			return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "request header: %v", err)
+		}
+	}
+	return frame.Write(w, c.cfg.protocol, h, ri.Method(), typ, ri.SeqID(), body, c.cfg.maxFrameSize)
+}
+
+// replyStatus says what a reply means for its connection.
+type replyStatus uint8
+
+const (
+	replyOK     replyStatus = iota // the connection can be reused
+	replyReset                     // the server asked to drop the connection (crrst)
+	replyBroken                    // the bytes made no sense: drop the connection
+)
+
+// decodeReply decodes a reply message into resp, or into the error it carries.
+func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp any) (replyStatus, error) {
+	status := replyOK
+	if m.Protocol&transport.TTHeader != 0 {
+		if v, ok := m.Header.Str(ttheader.KeyConnResetFlag); ok && len(v) > 0 {
+			status = replyReset
+		}
+		for _, kv := range m.Header.Strs {
+			if len(kv.Key) > len(metainfo.PrefixBackward) && string(kv.Key[:len(metainfo.PrefixBackward)]) == metainfo.PrefixBackward {
+				metainfo.SetReceivedBackward(ctx, string(kv.Key), string(kv.Value))
+			}
+		}
+	}
+	name, typ, seq, n, err := thrift.ReadMessageBegin(m.Payload)
+	if err != nil {
+		return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "read reply: %v", err).WithExceptionType(rpcerr.ExceptionProtocolError)
+	}
+	if seq != ri.SeqID() {
+		return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "reply has sequence id %d, want %d", seq, ri.SeqID()).
+			WithExceptionType(rpcerr.ExceptionBadSequenceID)
+	}
+	if string(name) != ri.Method() {
+		return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "reply is for method %q, want %q", name, ri.Method()).
+			WithExceptionType(rpcerr.ExceptionWrongMethodName)
+	}
+	body := m.Payload[n:]
+	switch typ {
+	case thrift.REPLY:
+		r, ok := resp.(thrift.Message)
+		if !ok {
+			return status, rpcerr.Errorf(rpcerr.CodeInvalidArgument, "result %T is not a Thrift message", resp)
+		}
+		if _, err := r.FastRead(body); err != nil {
+			return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "decode %s result: %v", ri.Method(), err).
+				WithExceptionType(rpcerr.ExceptionProtocolError)
+		}
+		return status, nil
+	case thrift.EXCEPTION:
+		var ae thrift.ApplicationException
+		if _, err := ae.FastRead(body); err != nil {
+			return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "decode %s exception: %v", ri.Method(), err).
+				WithExceptionType(rpcerr.ExceptionProtocolError)
+		}
+		return status, rpcerr.FromException(ae.Type, ae.Message)
+	}
+	return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "reply has message type %d", typ).
+		WithExceptionType(rpcerr.ExceptionInvalidMessageType)
+}

@@ -1,0 +1,289 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ternhq/tern/framework/codec/thrift"
+	"github.com/ternhq/tern/framework/internal/frame"
+	"github.com/ternhq/tern/framework/metainfo"
+	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/rpcinfo"
+	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/transport"
+	"github.com/ternhq/tern/framework/transport/ttheader"
+)
+
+// conn is one accepted connection. OnRead runs on netpoll's goroutine for the connection, one message
+// at a time; TTHeader calls are then served concurrently (a multiplexing client may have many in flight),
+// the other framings in order.
+type conn struct {
+	s          *Server
+	tc         transport.Conn
+	msg        frame.Message // the message being read; only OnRead touches it
+	wmu        sync.Mutex    // serialises replies, and closing with them
+	closed     bool          // guarded by wmu: netpoll has (or is about to) release the buffers
+	inflight   atomic.Int32
+	lastActive atomic.Int64 // unix nanoseconds of the last request
+}
+
+// idle reports whether the connection has no call in flight and no unread bytes.
+func (c *conn) idle() bool {
+	return c.inflight.Load() == 0 && c.tc.Len() == 0
+}
+
+// OnRead reads one request and starts serving it. An error closes the connection.
+func (c *conn) OnRead(tc transport.Conn) error {
+	if err := frame.Read(tc, c.s.cfg.maxFrameSize, &c.msg); err != nil {
+		c.logReadError(err)
+		return err
+	}
+	c.lastActive.Store(time.Now().UnixNano())
+	cl, err := c.decode(&c.msg)
+	_ = tc.Release()
+	if err != nil {
+		c.s.cfg.logger.Warn("tern server: closing connection: malformed request",
+			"remote", tc.RemoteAddr().String(), "error", err.Error())
+		return err
+	}
+	c.inflight.Add(1)
+	c.s.inflight.Add(1)
+	if cl.proto&transport.TTHeader != 0 {
+		go c.serve(cl)
+	} else {
+		c.serve(cl)
+	}
+	return nil
+}
+
+// OnClose forgets the connection. netpoll calls it before releasing the connection's buffers, so
+// marking the connection closed under the write lock keeps a concurrent reply from writing into freed
+// buffers.
+func (c *conn) OnClose(transport.Conn) {
+	c.wmu.Lock()
+	c.closed = true
+	c.wmu.Unlock()
+	c.s.mu.Lock()
+	delete(c.s.conns, c)
+	c.s.mu.Unlock()
+}
+
+func (c *conn) logReadError(err error) {
+	if errors.Is(err, io.EOF) || !c.tc.IsActive() {
+		return // the peer closed the connection, or we did
+	}
+	c.s.cfg.logger.Warn("tern server: closing connection: "+readErrorReason(err),
+		"remote", c.tc.RemoteAddr().String(), "error", err.Error())
+}
+
+func readErrorReason(err error) string {
+	switch rpcerr.CodeOf(err) {
+	case rpcerr.CodeResourceExhausted:
+		return "request too large"
+	case rpcerr.CodeInvalidArgument:
+		return "protocol error"
+	}
+	return "read failed"
+}
+
+// call is one request being served.
+type call struct {
+	conn    *conn
+	proto   transport.Protocol
+	seq     int32
+	name    string
+	oneway  bool
+	svc     *service
+	args    any
+	result  any
+	ctx     context.Context
+	timeout time.Duration
+	err     error // set before the handler runs when the request cannot be served
+	hdr     ttheader.Header
+}
+
+var callPool = sync.Pool{New: func() any { return new(call) }}
+
+func (cl *call) release() {
+	hdr := cl.hdr
+	hdr.Reset()
+	*cl = call{hdr: hdr}
+	callPool.Put(cl)
+}
+
+// decode turns a message into a call. Errors the caller can be told about become the call's err; an
+// error is returned only when no reply is possible (the message header itself is unreadable).
+func (c *conn) decode(m *frame.Message) (*call, error) {
+	name, typ, seq, n, err := thrift.ReadMessageBegin(m.Payload)
+	if err != nil {
+		return nil, err
+	}
+	cl := callPool.Get().(*call)
+	cl.conn, cl.proto, cl.seq = c, m.Protocol, seq
+	cl.oneway = typ == thrift.ONEWAY
+	if typ != thrift.CALL && typ != thrift.ONEWAY {
+		cl.name = string(name)
+		cl.err = rpcerr.Errorf(rpcerr.CodeInternal, "message type %d is not a call", typ).
+			WithExceptionType(rpcerr.ExceptionInvalidMessageType)
+		return cl, nil
+	}
+	svc, err := c.s.route(&m.Header, name)
+	if err != nil {
+		cl.name, cl.err = string(name), err
+		return cl, nil
+	}
+	mi := svc.info.Methods[string(name)]
+	cl.name, cl.svc = mi.Name, svc
+	cl.oneway = cl.oneway || mi.Oneway // Kitex sends oneway calls with message type CALL
+	cl.args = mi.NewArgs()
+	if _, err := cl.args.(thrift.Message).FastRead(m.Payload[n:]); err != nil {
+		cl.err = rpcerr.Errorf(rpcerr.CodeInvalidArgument, "decode %s arguments: %v", mi.Name, err).
+			WithExceptionType(rpcerr.ExceptionProtocolError)
+		return cl, nil
+	}
+	if !mi.Oneway && mi.NewResult != nil {
+		cl.result = mi.NewResult()
+	}
+	cl.ctx = c.callContext(cl, &m.Header, mi)
+	return cl, nil
+}
+
+// route finds the service for a request: by the TTHeader "isn" key when present, else by method name.
+func (s *Server) route(h *ttheader.Header, name []byte) (*service, error) {
+	if isn, ok := h.Str(ttheader.KeyIDLServiceName); ok && len(isn) > 0 {
+		svc := s.services[string(isn)]
+		if svc == nil {
+			return nil, rpcerr.Errorf(rpcerr.CodeUnimplemented, "unknown service %q", isn).
+				WithExceptionType(rpcerr.ExceptionUnknownService)
+		}
+		if svc.info.Methods[string(name)] == nil {
+			return nil, rpcerr.Errorf(rpcerr.CodeUnimplemented, "unknown method %q in service %s", name, isn)
+		}
+		return svc, nil
+	}
+	svc := s.byMethod[string(name)]
+	if svc == nil {
+		return nil, rpcerr.Errorf(rpcerr.CodeUnimplemented, "unknown method %q", name)
+	}
+	return svc, nil
+}
+
+// callContext builds the handler's context: rpcinfo, metainfo received, backward values to send, and
+// the caller's timeout (set as the deadline when the handler runs).
+func (c *conn) callContext(cl *call, h *ttheader.Header, mi *serviceinfo.MethodInfo) context.Context {
+	ctx := context.Background()
+	var caller rpcinfo.Peer
+	caller.Addr = c.tc.RemoteAddr()
+	if cl.proto&transport.TTHeader != 0 {
+		if v, ok := h.Int(ttheader.FromService); ok {
+			caller.Service = string(v)
+		}
+		if v, ok := h.Int(ttheader.FromMethod); ok {
+			caller.Method = string(v)
+		}
+		if v, ok := h.Int(ttheader.RPCTimeout); ok {
+			if ms, err := strconv.ParseInt(string(v), 10, 64); err == nil && ms > 0 {
+				cl.timeout = time.Duration(ms) * time.Millisecond
+			}
+		}
+		if len(h.Strs) > 0 {
+			ctx = metainfo.WithIncoming(ctx, func(yield func(k, v []byte) bool) {
+				for _, kv := range h.Strs {
+					if !yield(kv.Key, kv.Value) {
+						return
+					}
+				}
+			})
+		}
+	}
+	ctx = metainfo.WithBackwardValuesToSend(ctx)
+	return rpcinfo.NewContext(ctx, rpcinfo.New(rpcinfo.Data{
+		Caller:     caller,
+		Callee:     rpcinfo.Peer{Service: cl.svc.info.ServiceName, Method: mi.Name, Addr: c.tc.LocalAddr()},
+		SeqID:      cl.seq,
+		Protocol:   cl.proto,
+		RPCTimeout: cl.timeout,
+		Oneway:     cl.oneway,
+	}))
+}
+
+// serve runs the handler and writes the reply.
+func (c *conn) serve(cl *call) {
+	defer func() {
+		cl.release()
+		c.inflight.Add(-1)
+		c.s.inflight.Add(-1)
+	}()
+	if cl.err == nil {
+		cl.err = c.s.invoke(cl)
+	}
+	if cl.oneway {
+		return
+	}
+	c.reply(cl)
+}
+
+// invoke calls the service's endpoint, turning a panic into an internal error.
+func (s *Server) invoke(cl *call) (err error) {
+	ctx := cl.ctx
+	if cl.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cl.timeout)
+		defer cancel()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = rpcerr.Errorf(rpcerr.CodeInternal, "panic in handler %s.%s: %v", cl.svc.info.ServiceName, cl.name, r)
+			s.cfg.logger.Error("tern server: handler panicked", "service", cl.svc.info.ServiceName,
+				"method", cl.name, "panic", r, "stack", string(stack()))
+		}
+	}()
+	return cl.svc.call(ctx, cl.args, cl.result)
+}
+
+// reply writes the call's result, or its error as a TApplicationException.
+func (c *conn) reply(cl *call) {
+	h := &cl.hdr
+	if cl.proto&transport.TTHeader != 0 {
+		if c.s.shutting.Load() {
+			h.SetStr(ttheader.KeyConnResetFlag, "1")
+		}
+		if cl.ctx != nil {
+			metainfo.RangeBackwardToSend(cl.ctx, func(k, v string) { h.SetStr(k, v) })
+		}
+		if err := h.Validate(); err != nil {
+			c.s.cfg.logger.Warn("tern server: dropping reply headers", "method", cl.name, "error", err.Error())
+			h.Reset()
+		}
+	}
+	typ, body := thrift.REPLY, thrift.Message(nil)
+	if cl.err != nil {
+		e := rpcerr.FromError(cl.err)
+		typ, body = thrift.EXCEPTION, thrift.NewApplicationException(e.ExceptionType(), e.Message())
+	} else {
+		body = cl.result.(thrift.Message)
+	}
+	c.wmu.Lock()
+	if c.closed {
+		c.wmu.Unlock()
+		return
+	}
+	err := frame.Write(c.tc, cl.proto, h, cl.name, typ, cl.seq, body, c.s.cfg.maxFrameSize)
+	if rpcerr.CodeOf(err) == rpcerr.CodeResourceExhausted { // refused before writing: say so instead
+		ae := thrift.NewApplicationException(rpcerr.ExceptionInternalError, "reply too large: "+err.Error())
+		err = frame.Write(c.tc, cl.proto, h, cl.name, thrift.EXCEPTION, cl.seq, ae, c.s.cfg.maxFrameSize)
+	}
+	c.wmu.Unlock()
+	if err != nil {
+		if c.tc.IsActive() {
+			c.s.cfg.logger.Warn("tern server: closing connection: writing a reply failed",
+				"remote", c.tc.RemoteAddr().String(), "method", cl.name, "error", err.Error())
+		}
+		_ = c.tc.Close()
+	}
+}

@@ -1,0 +1,107 @@
+package server
+
+import (
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/ternhq/tern/framework/endpoint"
+	"github.com/ternhq/tern/framework/internal/frame"
+)
+
+// Option configures a Server; pass options to NewServer.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// config holds a server's settings.
+type config struct {
+	addr          net.Addr
+	listener      net.Listener
+	middlewares   []endpoint.Middleware
+	readWrite     time.Duration
+	maxIdle       time.Duration
+	exitWait      time.Duration
+	maxFrameSize  int
+	logger        *slog.Logger
+	handleSignals bool
+}
+
+func defaultConfig() config {
+	return config{
+		addr:          &net.TCPAddr{Port: 8888},
+		readWrite:     5 * time.Second,
+		exitWait:      5 * time.Second,
+		maxFrameSize:  frame.DefaultMaxSize,
+		logger:        slog.Default(),
+		handleSignals: true,
+	}
+}
+
+// WithServiceAddr sets the address to listen on (default :8888). Port 0 picks a free port; read it back
+// with Server.Addr after Start.
+func WithServiceAddr(addr net.Addr) Option {
+	return optionFunc(func(c *config) { c.addr = addr })
+}
+
+// WithListener serves on an existing listener instead of listening on the service address.
+func WithListener(ln net.Listener) Option {
+	return optionFunc(func(c *config) { c.listener = ln })
+}
+
+// WithMiddleware adds middleware around every handler call; the first added is the outermost.
+func WithMiddleware(mw endpoint.Middleware) Option {
+	return optionFunc(func(c *config) { c.middlewares = append(c.middlewares, mw) })
+}
+
+// WithReadWriteTimeout bounds how long reading the rest of a started request, and writing a reply, may
+// take (default 5s); a peer slower than that has its connection closed.
+func WithReadWriteTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.readWrite = d })
+}
+
+// WithMaxConnIdleTime closes connections on which nothing has arrived for d (default: never).
+func WithMaxConnIdleTime(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.maxIdle = d })
+}
+
+// WithExitWaitTime bounds how long Stop waits for calls in flight to finish (default 5s).
+func WithExitWaitTime(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.exitWait = d })
+}
+
+// WithMaxFrameSize sets the largest request accepted, in bytes (default 16 MiB). A larger length prefix
+// is rejected before anything is allocated, and its connection is closed.
+func WithMaxFrameSize(n int) Option {
+	return optionFunc(func(c *config) { c.maxFrameSize = n })
+}
+
+// WithLogger sets the logger the server reports through (default slog.Default()). Nothing is logged per
+// call; connection errors and shutdown are logged.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) { c.logger = l })
+}
+
+// WithSignalHandling sets whether Run stops the server gracefully on SIGINT and SIGTERM (default true).
+func WithSignalHandling(on bool) Option {
+	return optionFunc(func(c *config) { c.handleSignals = on })
+}
+
+// RegisterOption configures one registered service.
+type RegisterOption interface{ applyRegister(*registerConfig) }
+
+type registerConfig struct {
+	fallback bool
+}
+
+type registerOptionFunc func(*registerConfig)
+
+func (f registerOptionFunc) applyRegister(c *registerConfig) { f(c) }
+
+// WithFallbackService makes this service the one that answers requests that name no service (Framed or
+// Buffered, or TTHeader without "isn") for methods several registered services define.
+func WithFallbackService() RegisterOption {
+	return registerOptionFunc(func(c *registerConfig) { c.fallback = true })
+}

@@ -1,0 +1,307 @@
+// Package server runs Tern services: one port answers TTHeader, TTHeader+Framed, Framed and Buffered
+// Thrift clients at once, each reply mirroring its request's framing, and several services can share a
+// server (TTHeader requests are routed by the "isn" header).
+//
+//	svr := server.NewServer(server.WithServiceAddr(&net.TCPAddr{Port: 8888}))
+//	if err := svr.RegisterService(echoservice.NewServiceInfo(), new(EchoImpl)); err != nil { ... }
+//	if err := svr.Run(); err != nil { ... } // until Stop, SIGINT or SIGTERM
+//
+// Stop is graceful: the listener closes at once, calls in flight finish (up to WithExitWaitTime), replies
+// written meanwhile ask pooled clients to drop their connections (the TTHeader "crrst" key), and idle
+// connections are closed.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ternhq/tern/framework/endpoint"
+	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/rpcinfo"
+	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/transport"
+	tnetpoll "github.com/ternhq/tern/framework/transport/netpoll"
+)
+
+// Server serves registered services. Create one with NewServer.
+type Server struct {
+	cfg config
+
+	mu       sync.Mutex
+	services map[string]*service // by IDL service name
+	byMethod map[string]*service // for requests that name no service
+	started  bool
+	ln       net.Listener
+	conns    map[*conn]struct{}
+	serveErr chan error
+	stopOnce sync.Once
+	stopped  chan struct{}
+
+	shutting atomic.Bool
+	inflight atomic.Int64 // calls read and not yet answered
+}
+
+type service struct {
+	info     *serviceinfo.ServiceInfo
+	handler  any
+	fallback bool
+	call     endpoint.Endpoint
+}
+
+// NewServer returns a server configured by opts; register services on it, then Run or Start it.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		cfg:      defaultConfig(),
+		services: make(map[string]*service),
+		conns:    make(map[*conn]struct{}),
+		serveErr: make(chan error, 1),
+		stopped:  make(chan struct{}),
+	}
+	for _, o := range opts {
+		o.apply(&s.cfg)
+	}
+	return s
+}
+
+// RegisterService adds a service implemented by handler, which must implement the service's handler
+// interface. Register every service before Start.
+func (s *Server) RegisterService(info *serviceinfo.ServiceInfo, handler any, opts ...RegisterOption) error {
+	if info == nil || info.ServiceName == "" {
+		return errors.New("server: RegisterService: service info without a service name")
+	}
+	if handler == nil {
+		return fmt.Errorf("server: RegisterService %s: nil handler", info.ServiceName)
+	}
+	var rc registerConfig
+	for _, o := range opts {
+		o.applyRegister(&rc)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return fmt.Errorf("server: RegisterService %s: the server is already running", info.ServiceName)
+	}
+	if _, dup := s.services[info.ServiceName]; dup {
+		return fmt.Errorf("server: service %s is registered twice", info.ServiceName)
+	}
+	if rc.fallback {
+		for _, other := range s.services {
+			if other.fallback {
+				return fmt.Errorf("server: services %s and %s are both marked WithFallbackService", other.info.ServiceName, info.ServiceName)
+			}
+		}
+	}
+	svc := &service{info: info, handler: handler, fallback: rc.fallback}
+	svc.call = endpoint.Chain(s.cfg.middlewares...)(svc.invokeHandler)
+	s.services[info.ServiceName] = svc
+	return nil
+}
+
+// invokeHandler is the innermost endpoint: it calls the user's handler for the method in the call's
+// rpcinfo.
+func (svc *service) invokeHandler(ctx context.Context, args, result any) error {
+	name := rpcinfo.FromContext(ctx).Method()
+	m := svc.info.Methods[name]
+	if m == nil {
+		return rpcerr.Errorf(rpcerr.CodeUnimplemented, "service %s has no method %q", svc.info.ServiceName, name)
+	}
+	return m.Handler(ctx, svc.handler, args, result)
+}
+
+// buildRoutes maps every method name to the service that answers it when a request names no service.
+func (s *Server) buildRoutes() error {
+	if len(s.services) == 0 {
+		return errors.New("server: no service registered")
+	}
+	s.byMethod = make(map[string]*service)
+	var conflicts []string
+	for _, svc := range s.services {
+		for name := range svc.info.Methods {
+			other, taken := s.byMethod[name]
+			switch {
+			case !taken || svc.fallback:
+				s.byMethod[name] = svc
+			case other.fallback:
+			default:
+				conflicts = append(conflicts, fmt.Sprintf("%s (in %s and %s)", name, other.info.ServiceName, svc.info.ServiceName))
+			}
+		}
+	}
+	if len(conflicts) > 0 {
+		sort.Strings(conflicts)
+		return fmt.Errorf("server: methods defined by several services: %v; mark one service WithFallbackService", conflicts)
+	}
+	return nil
+}
+
+// Start listens and serves in the background; it returns once the server accepts connections.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return errors.New("server: already started")
+	}
+	if err := s.buildRoutes(); err != nil {
+		return err
+	}
+	ln := s.cfg.listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen(s.cfg.addr.Network(), s.cfg.addr.String()); err != nil {
+			return fmt.Errorf("server: listen: %w", err)
+		}
+	}
+	s.ln, s.started = ln, true
+	go func() { s.serveErr <- tnetpoll.Serve(ln, s.accept) }()
+	if s.cfg.maxIdle > 0 {
+		go s.closeIdleLoop()
+	}
+	s.cfg.logger.Info("tern server listening", "addr", ln.Addr().String(), "services", s.serviceNames())
+	return nil
+}
+
+// Run starts the server and blocks until it stops: after Stop, or on SIGINT or SIGTERM (then it stops
+// gracefully itself).
+func (s *Server) Run() error {
+	if err := s.Start(); err != nil {
+		return err
+	}
+	var sig chan os.Signal
+	if s.cfg.handleSignals {
+		sig = make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+		defer signal.Stop(sig)
+	}
+	select {
+	case err := <-s.serveErr:
+		if err != nil {
+			_ = s.Stop()
+			return err
+		}
+		<-s.stopped
+	case got := <-sig:
+		s.cfg.logger.Info("tern server: signal received, stopping", "signal", got.String())
+		return s.Stop()
+	case <-s.stopped:
+	}
+	return nil
+}
+
+// Addr returns the address the server listens on, or nil before Start.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Stop shuts the server down gracefully: it stops accepting, lets calls in flight finish (up to the
+// exit wait time), then closes every connection. Replies written while stopping carry the TTHeader
+// "crrst" key so pooled clients drop the connection. It returns an error when calls were still running
+// at the deadline.
+func (s *Server) Stop() error {
+	var err error
+	s.stopOnce.Do(func() { err = s.stop() })
+	return err
+}
+
+func (s *Server) stop() error {
+	defer close(s.stopped)
+	s.shutting.Store(true)
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	if ln == nil {
+		return nil
+	}
+	_ = ln.Close()
+
+	deadline := time.NewTimer(s.cfg.exitWait)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		s.closeConns(func(c *conn) bool { return c.idle() })
+		if s.inflight.Load() == 0 {
+			break wait
+		}
+		select {
+		case <-deadline.C:
+			err = rpcerr.Errorf(rpcerr.CodeDeadlineExceeded, "server: calls still running after the exit wait time %v", s.cfg.exitWait)
+			s.cfg.logger.Warn("tern server: stopping with calls still running", "exit_wait", s.cfg.exitWait)
+			break wait
+		case <-tick.C:
+		}
+	}
+	s.closeConns(func(*conn) bool { return true })
+	s.cfg.logger.Info("tern server stopped", "addr", ln.Addr().String())
+	return err
+}
+
+// closeConns closes the connections pick selects.
+func (s *Server) closeConns(pick func(*conn) bool) {
+	s.mu.Lock()
+	var victims []*conn
+	for c := range s.conns {
+		if pick(c) {
+			victims = append(victims, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range victims {
+		_ = c.tc.Close()
+	}
+}
+
+// closeIdleLoop closes connections idle longer than the configured maximum, until Stop.
+func (s *Server) closeIdleLoop() {
+	every := min(s.cfg.maxIdle/2, time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopped:
+			return
+		case now := <-t.C:
+			limit := now.Add(-s.cfg.maxIdle).UnixNano()
+			s.closeConns(func(c *conn) bool { return c.idle() && c.lastActive.Load() < limit })
+		}
+	}
+}
+
+func (s *Server) serviceNames() []string {
+	names := make([]string, 0, len(s.services))
+	for n := range s.services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// accept registers a new connection; during shutdown it refuses it.
+func (s *Server) accept(tc transport.Conn) tnetpoll.ConnHandler {
+	if s.shutting.Load() {
+		return nil
+	}
+	_ = tc.SetReadTimeout(s.cfg.readWrite)
+	_ = tc.SetWriteTimeout(s.cfg.readWrite)
+	c := &conn{s: s, tc: tc}
+	c.lastActive.Store(time.Now().UnixNano())
+	s.mu.Lock()
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+	return c
+}
