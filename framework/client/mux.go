@@ -59,7 +59,11 @@ func (p *muxPool) close() error {
 	p.closed = true
 	var all []*muxConn
 	for _, list := range p.conns {
-		all = append(all, list...)
+		for _, mc := range list {
+			if mc != nil {
+				all = append(all, mc)
+			}
+		}
 	}
 	p.conns = map[string][]*muxConn{}
 	p.mu.Unlock()

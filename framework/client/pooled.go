@@ -133,5 +133,3 @@ func (p *pooled) ioError(ctx context.Context, ri *rpcinfo.Info, dl time.Time, ha
 	}
 	return rpcerr.Errorf(rpcerr.CodeUnavailable, "%s to %s: %w", op, addr, err)
 }
-
-

@@ -41,6 +41,7 @@ type Server struct {
 	byMethod map[string]*service // for requests that name no service
 	started  bool
 	ln       net.Listener
+	np       *tnetpoll.Server
 	conns    map[*conn]struct{}
 	serveErr chan error
 	stopOnce sync.Once
@@ -161,7 +162,8 @@ func (s *Server) Start() error {
 		}
 	}
 	s.ln, s.started = ln, true
-	go func() { s.serveErr <- tnetpoll.Serve(ln, s.accept) }()
+	s.np = tnetpoll.NewServer(s.accept)
+	go func() { s.serveErr <- s.np.Serve(ln) }()
 	if s.cfg.maxIdle > 0 {
 		go s.closeIdleLoop()
 	}
@@ -220,12 +222,12 @@ func (s *Server) stop() error {
 	defer close(s.stopped)
 	s.shutting.Store(true)
 	s.mu.Lock()
-	ln := s.ln
+	ln, np := s.ln, s.np
 	s.mu.Unlock()
 	if ln == nil {
 		return nil
 	}
-	_ = ln.Close()
+	np.StopAccepting()
 
 	deadline := time.NewTimer(s.cfg.exitWait)
 	defer deadline.Stop()
@@ -247,6 +249,9 @@ wait:
 		}
 	}
 	s.closeConns(func(*conn) bool { return true })
+	closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = np.Close(closeCtx)
 	s.cfg.logger.Info("tern server stopped", "addr", ln.Addr().String())
 	return err
 }

@@ -101,6 +101,9 @@ func (s *skipper) value(pos int, t TType, depth int) (int, error) {
 	}
 	switch t {
 	case STRING:
+		if end, ok := s.strFast(pos); ok {
+			return end, nil
+		}
 		return s.str(pos)
 	case STRUCT:
 		return s.structure(pos, depth+1)
@@ -112,6 +115,20 @@ func (s *skipper) value(pos int, t TType, depth int) (int, error) {
 	return 0, typeError("value", t)
 }
 
+// strFast skips a well-formed string at pos; ok is false if the slow path must find the error.
+func (s *skipper) strFast(pos int) (end int, ok bool) {
+	if len(s.b)-pos < 4 {
+		return 0, false
+	}
+	// A negative length is a huge uint32, so it too fails the comparison.
+	l := binary.BigEndian.Uint32(s.b[pos:])
+	if uint64(l) > uint64(len(s.b)-pos-4) {
+		return 0, false
+	}
+	return pos + 4 + int(l), true
+}
+
+// str skips a string at pos, reporting what is wrong with it.
 func (s *skipper) str(pos int) (int, error) {
 	l, err := readLength(s.b[pos:], "string length")
 	if err != nil {
@@ -146,6 +163,12 @@ func (s *skipper) structure(pos, depth int) (int, error) {
 			}
 			pos += w
 			continue
+		}
+		if ft == STRING {
+			if end, ok := s.strFast(pos); ok {
+				pos = end
+				continue
+			}
 		}
 		var err error
 		if pos, err = s.value(pos, ft, depth); err != nil {

@@ -7,7 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"sync"
+	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,11 +21,11 @@ import (
 
 // Handler implements echo.Echo and echo.Greeter.
 type Handler struct {
-	mu       sync.Mutex
-	notified []*echo.Request
-	notify   chan *echo.Request
+	notify chan *echo.Request
 	// Deadlines receives the handler context's deadline of every Echo call, when set.
 	Deadlines chan time.Time
+	// Started counts Echo calls that reached the handler.
+	Started atomic.Int64
 }
 
 // NewHandler returns a Handler.
@@ -35,6 +36,7 @@ func NewHandler() *Handler {
 // Echo answers with the request's message and the metainfo values it asks for; it sleeps, fails or
 // panics when asked to.
 func (h *Handler) Echo(ctx context.Context, req *echo.Request) (*echo.Response, error) {
+	h.Started.Add(1)
 	if dl, ok := ctx.Deadline(); ok {
 		select {
 		case h.Deadlines <- dl:
@@ -92,7 +94,12 @@ func (h *Handler) Hello(ctx context.Context, name string) (string, error) {
 }
 
 // QuietLogger discards everything, for tests that provoke errors on purpose.
-func QuietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func QuietLogger() *slog.Logger {
+	if os.Getenv("TERN_TEST_LOGS") != "" {
+		return slog.Default()
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 // StartServer starts a server hosting Echo and Greeter on a free loopback port and stops it when the
 // test ends. It returns the server, its address and the handler.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	cwnetpoll "github.com/cloudwego/netpoll"
 
@@ -17,93 +19,165 @@ type ConnHandler interface {
 	// OnRead is called, never concurrently with itself, whenever bytes are readable. It should read whole
 	// messages; returning an error closes the connection.
 	OnRead(conn transport.Conn) error
-	// OnClose is called once when the connection closes, whichever side closed it.
+	// OnClose is called once when the connection closes, whichever side closed it, before netpoll
+	// releases the connection's buffers.
 	OnClose(conn transport.Conn)
 }
 
-// Serve accepts connections from ln until ln is closed, turning each into a netpoll connection served by
-// the handler accept returns (nil refuses the connection: it is closed at once). It returns nil once ln
-// is closed.
-//
-// Accepting runs on an ordinary goroutine through the standard library, so closing ln stops accepting
-// at once and cleanly (new connections are refused from then on) while accepted connections keep being
-// served; each accepted socket is handed to netpoll's pollers for all its reads and writes.
-func Serve(ln net.Listener, accept func(conn transport.Conn) ConnHandler) error {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() ||
-				errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
-				errors.Is(err, syscall.ECONNABORTED) {
-				continue // transient: the next Accept may succeed
-			}
-			return fmt.Errorf("accept on %s: %w", ln.Addr(), err)
-		}
-		nc, conn, err := adopt(c)
-		if err != nil {
-			continue // the peer went away while being adopted
-		}
-		h := accept(conn)
-		if h == nil {
-			_ = conn.Close()
-			continue
-		}
-		_ = nc.AddCloseCallback(func(cwnetpoll.Connection) error {
-			h.OnClose(conn)
-			return nil
-		})
-		_ = nc.SetOnRequest(func(context.Context, cwnetpoll.Connection) error {
-			if err := h.OnRead(conn); err != nil {
-				_ = conn.Close()
-			}
-			return nil
-		})
-	}
+// Server serves accepted connections on netpoll's pollers.
+type Server struct {
+	accept func(conn transport.Conn) ConnHandler
+	evl    cwnetpoll.EventLoop
+	ln     *listener
 }
 
-// serverConn is an accepted netpoll connection that knows its addresses (netpoll only knows them for
-// connections its own listener accepted).
-type serverConn struct {
-	transport.Conn
-	local, remote net.Addr
+type handlerKey struct{}
+
+// NewServer returns a server whose accept function gives each new connection its handler (nil refuses
+// the connection: it is closed at once).
+func NewServer(accept func(conn transport.Conn) ConnHandler) *Server {
+	s := &Server{accept: accept}
+	s.evl, _ = cwnetpoll.NewEventLoop(s.onRequest, cwnetpoll.WithOnPrepare(s.onPrepare))
+	return s
 }
 
-func (c *serverConn) LocalAddr() net.Addr  { return c.local }
-func (c *serverConn) RemoteAddr() net.Addr { return c.remote }
+// Serve accepts connections from ln, a TCP listener, until StopAccepting or Close; it blocks.
+func (s *Server) Serve(ln net.Listener) error {
+	l, err := newListener(ln)
+	if err != nil {
+		return err
+	}
+	s.ln = l
+	err = s.evl.Serve(l)
+	if l.stopped.Load() {
+		return nil
+	}
+	return err
+}
 
-// adopt moves an accepted socket from the Go runtime's poller to netpoll: it duplicates the descriptor,
-// closes the original and wraps the duplicate in a netpoll connection.
-func adopt(c net.Conn) (cwnetpoll.Connection, transport.Conn, error) {
-	defer c.Close()
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return nil, nil, fmt.Errorf("netpoll: %T has no file descriptor", c)
+// StopAccepting makes the listening socket refuse new connections at once, while accepted connections
+// go on being served. (The socket is shut down rather than closed: closing it while the poller still
+// watches it could let a new connection reuse its descriptor.)
+func (s *Server) StopAccepting() {
+	if s.ln == nil || s.ln.stopped.Swap(true) {
+		return
 	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return nil, nil, err
-	}
-	fd, dupErr := -1, error(nil)
-	if err := raw.Control(func(s uintptr) { fd, dupErr = syscall.Dup(int(s)) }); err != nil {
-		return nil, nil, err
-	}
-	if dupErr != nil {
-		return nil, nil, fmt.Errorf("netpoll: dup accepted socket: %w", dupErr)
-	}
-	syscall.CloseOnExec(fd)
-	nc, err := cwnetpoll.NewFDConnection(fd)
-	if err != nil {
-		_ = syscall.Close(fd)
-		return nil, nil, err
-	}
+	_ = syscall.Shutdown(s.ln.Fd(), syscall.SHUT_RD)
+}
+
+// Close stops accepting and releases the listener; connections still open are closed once idle, or
+// when ctx ends.
+func (s *Server) Close(ctx context.Context) error {
+	s.StopAccepting()
+	return s.evl.Shutdown(ctx)
+}
+
+func (s *Server) onPrepare(nc cwnetpoll.Connection) context.Context {
 	conn, ok := nc.(transport.Conn)
 	if !ok { // cannot happen: netpoll's connection type has every method of transport.Conn
 		_ = nc.Close()
-		return nil, nil, fmt.Errorf("netpoll: %T is not a transport.Conn", nc)
+		return context.Background()
 	}
-	return nc, &serverConn{Conn: conn, local: c.LocalAddr(), remote: c.RemoteAddr()}, nil
+	h := s.accept(conn)
+	if h == nil {
+		_ = nc.Close()
+		return context.Background()
+	}
+	_ = nc.AddCloseCallback(func(cwnetpoll.Connection) error {
+		h.OnClose(conn)
+		return nil
+	})
+	return context.WithValue(context.Background(), handlerKey{}, h)
 }
+
+func (s *Server) onRequest(ctx context.Context, nc cwnetpoll.Connection) error {
+	h, ok := ctx.Value(handlerKey{}).(ConnHandler)
+	if !ok {
+		return nc.Close()
+	}
+	if err := h.OnRead(nc.(transport.Conn)); err != nil {
+		return nc.Close()
+	}
+	return nil
+}
+
+// listener lets netpoll's poller accept on a standard library listener's socket. Unlike netpoll's own
+// conversion, which duplicates the descriptor and then closes the duplicate twice (a hazard once the
+// number is reused), it uses the listener's descriptor as is and leaves closing it to the listener.
+// Once stopped it refuses to accept, so that netpoll detaches it from the poller before it is closed.
+type listener struct {
+	std     net.Listener
+	fd      int
+	stopped atomic.Bool
+}
+
+func newListener(ln net.Listener) (*listener, error) {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return nil, fmt.Errorf("netpoll: listener %T has no file descriptor", ln)
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	l := &listener{std: ln, fd: -1}
+	if err := raw.Control(func(fd uintptr) { l.fd = int(fd) }); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+var errStopped = errors.New("listener closed") // netpoll detaches and quits on an error saying "closed"
+
+// Accept takes one pending connection; (nil, nil) when there is none.
+func (l *listener) Accept() (net.Conn, error) {
+	if l.stopped.Load() {
+		return nil, errStopped
+	}
+	fd, sa, err := syscall.Accept4(l.fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+	switch {
+	case err == syscall.EAGAIN:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	return &acceptedConn{fd: fd, local: l.std.Addr(), remote: sockaddrAddr(sa)}, nil
+}
+
+func (l *listener) Close() error   { return l.std.Close() }
+func (l *listener) Addr() net.Addr { return l.std.Addr() }
+func (l *listener) Fd() int        { return l.fd }
+
+func sockaddrAddr(sa syscall.Sockaddr) net.Addr {
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return &net.TCPAddr{IP: append(net.IP(nil), a.Addr[:]...), Port: a.Port}
+	case *syscall.SockaddrInet6:
+		return &net.TCPAddr{IP: append(net.IP(nil), a.Addr[:]...), Port: a.Port}
+	}
+	return &net.TCPAddr{}
+}
+
+// acceptedConn hands an accepted socket to netpoll, which takes its descriptor and addresses and
+// serves it from then on; its own I/O methods work but netpoll does not use them.
+type acceptedConn struct {
+	fd            int
+	local, remote net.Addr
+}
+
+func (c *acceptedConn) Fd() int              { return c.fd }
+func (c *acceptedConn) LocalAddr() net.Addr  { return c.local }
+func (c *acceptedConn) RemoteAddr() net.Addr { return c.remote }
+func (c *acceptedConn) Read(b []byte) (int, error) {
+	return syscall.Read(c.fd, b)
+}
+func (c *acceptedConn) Write(b []byte) (int, error) { return syscall.Write(c.fd, b) }
+func (c *acceptedConn) Close() error                { return syscall.Close(c.fd) }
+func (c *acceptedConn) SetDeadline(time.Time) error { return errNoDeadline }
+func (c *acceptedConn) SetReadDeadline(time.Time) error {
+	return errNoDeadline
+}
+func (c *acceptedConn) SetWriteDeadline(time.Time) error { return errNoDeadline }
+
+var errNoDeadline = errors.New("netpoll: deadlines are set on the netpoll connection")
