@@ -2,13 +2,18 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help test bench lint fmt
+.PHONY: help test bench lint fmt run
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
 test: ## vet and test every module (race detector on the framework)
 	@scripts/test.sh
+
+run: ## boot the shop locally (arrives with the shop issue)
+	@echo "The shop is not built yet: 'make run' arrives with it (see the status table in README.md)." >&2
+	@echo "Meanwhile 'make test' runs everything that exists." >&2
+	@exit 2
 
 bench: ## run the framework's Go benchmarks (allocations included)
 	cd framework && go test -run '^$$' -bench . -benchmem ./...
