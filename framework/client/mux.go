@@ -22,12 +22,12 @@ type muxPool struct {
 	next atomic.Uint32
 
 	mu     sync.Mutex
-	conns  map[string][]*muxConn
+	conns  map[string][]*muxSlot
 	closed bool
 }
 
 func newMuxPool(size int, dial connpool.Dialer) *muxPool {
-	return &muxPool{size: size, dial: dial, conns: make(map[string][]*muxConn)}
+	return &muxPool{size: size, dial: dial, conns: make(map[string][]*muxSlot)}
 }
 
 // muxConn is one shared connection.
@@ -59,13 +59,13 @@ func (p *muxPool) close() error {
 	p.closed = true
 	var all []*muxConn
 	for _, list := range p.conns {
-		for _, mc := range list {
-			if mc != nil {
-				all = append(all, mc)
+		for _, slot := range list {
+			if slot.conn != nil {
+				all = append(all, slot.conn)
 			}
 		}
 	}
-	p.conns = map[string][]*muxConn{}
+	p.conns = map[string][]*muxSlot{}
 	p.mu.Unlock()
 	for _, mc := range all {
 		mc.fail(rpcerr.New(rpcerr.CodeCanceled, "client closed"))
@@ -73,57 +73,95 @@ func (p *muxPool) close() error {
 	return nil
 }
 
-// get returns a usable connection to addr, dialling one when its slot is empty or dead.
+// muxSlot holds one of an address's shared connections, or the dial that will provide it.
+type muxSlot struct {
+	conn    *muxConn
+	dialing chan struct{} // closed when the dial under way ends
+	dialErr error         // the result of the last dial, for the calls that waited on it
+}
+
+// get returns a usable connection to addr, dialling one when its slot is empty or dead. Calls that
+// find a dial under way wait for it rather than dialling too.
 func (p *muxPool) get(ctx context.Context, addr string, timeout time.Duration, maxSize int) (*muxConn, error) {
-	slot := int(p.next.Add(1)-1) % p.size
+	idx := int(p.next.Add(1)-1) % p.size
 	p.mu.Lock()
-	if p.closed {
+	for {
+		if p.closed {
+			p.mu.Unlock()
+			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
+		}
+		slot := p.slot(addr, idx)
+		if mc := slot.conn; mc != nil && mc.usable() {
+			p.mu.Unlock()
+			return mc, nil
+		}
+		if ch := slot.dialing; ch != nil {
+			p.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			p.mu.Lock()
+			if slot.conn == nil && slot.dialErr != nil {
+				err := slot.dialErr
+				p.mu.Unlock()
+				return nil, err
+			}
+			continue
+		}
+		ch := make(chan struct{})
+		slot.dialing, slot.conn = ch, nil
 		p.mu.Unlock()
-		return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
-	}
-	list := p.conns[addr]
-	if slot < len(list) && list[slot] != nil && list[slot].usable() {
-		mc := list[slot]
+		mc, err := p.dialConn(ctx, addr, timeout, maxSize)
+		p.mu.Lock()
+		slot.dialing, slot.dialErr = nil, err
+		close(ch)
+		if err != nil {
+			p.mu.Unlock()
+			return nil, err
+		}
+		if p.closed {
+			p.mu.Unlock()
+			mc.fail(rpcerr.New(rpcerr.CodeCanceled, "client closed"))
+			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
+		}
+		slot.conn = mc
 		p.mu.Unlock()
+		go mc.readLoop(maxSize)
 		return mc, nil
 	}
-	p.mu.Unlock()
+}
 
+// slot returns addr's slot idx, creating it; p.mu must be held.
+func (p *muxPool) slot(addr string, idx int) *muxSlot {
+	list := p.conns[addr]
+	if list == nil {
+		list = make([]*muxSlot, p.size)
+		for i := range list {
+			list[i] = new(muxSlot)
+		}
+		p.conns[addr] = list
+	}
+	return list[idx]
+}
+
+func (p *muxPool) dialConn(ctx context.Context, addr string, timeout time.Duration, maxSize int) (*muxConn, error) {
 	conn, err := p.dial(ctx, "tcp", addr, timeout)
 	if err != nil {
 		return nil, err
 	}
 	_ = conn.SetReadTimeout(0)
-	mc := &muxConn{pool: p, addr: addr, conn: conn, pending: make(map[int32]*muxCall)}
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		_ = conn.Close()
-		return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
-	}
-	list = p.conns[addr]
-	for len(list) <= slot {
-		list = append(list, nil)
-	}
-	if cur := list[slot]; cur != nil && cur.usable() {
-		p.mu.Unlock() // another call dialled this slot meanwhile: use theirs
-		_ = conn.Close()
-		return cur, nil
-	}
-	list[slot] = mc
-	p.conns[addr] = list
-	p.mu.Unlock()
-	go mc.readLoop(maxSize)
-	return mc, nil
+	return &muxConn{pool: p, addr: addr, conn: conn, pending: make(map[int32]*muxCall)}, nil
 }
 
 // remove takes mc out of its slot so that new calls dial a fresh connection.
 func (p *muxPool) remove(mc *muxConn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for i, cur := range p.conns[mc.addr] {
-		if cur == mc {
-			p.conns[mc.addr][i] = nil
+	for _, slot := range p.conns[mc.addr] {
+		if slot.conn == mc {
+			slot.conn = nil
 		}
 	}
 }

@@ -3,6 +3,7 @@ package netpoll_test
 import (
 	"context"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -55,6 +56,7 @@ func BenchmarkEchoPingPong(b *testing.B) {
 	var failed atomic.Value
 	b.SetParallelism(32)
 	b.ReportAllocs()
+	cpuStart := cpuTime()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		c, err := tnetpoll.Dial(ctx, "tcp", addr, time.Second)
@@ -77,6 +79,18 @@ func BenchmarkEchoPingPong(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(tnetpoll.PollerNum()), "pollers")
+	// CPU time per round trip (client and server together) is steadier than wall time on a shared
+	// machine, and is what extra pollers cost or save on a small one.
+	b.ReportMetric(float64(cpuTime()-cpuStart)/float64(b.N), "cpu-ns/op")
+}
+
+// cpuTime returns the process's user plus system CPU time in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 func pingPong(c transport.Conn, msg []byte) error {
