@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -20,8 +21,8 @@ import (
 )
 
 // conn is one accepted connection. OnRead runs on netpoll's goroutine for the connection, one message
-// at a time; TTHeader calls are then served concurrently (a multiplexing client may have many in flight),
-// the other framings in order.
+// at a time. Calls whose TTHeader says the client takes replies out of order (FlagSupportOutOfOrder, set
+// by multiplexing clients, Tern's and Kitex's) are served concurrently; all others in order, inline.
 type conn struct {
 	s          *Server
 	tc         transport.Conn
@@ -44,6 +45,7 @@ func (c *conn) OnRead(tc transport.Conn) error {
 		return err
 	}
 	c.lastActive.Store(time.Now().UnixNano())
+	outOfOrder := c.msg.Header.Flags&ttheader.FlagSupportOutOfOrder != 0
 	cl, err := c.decode(&c.msg)
 	_ = tc.Release()
 	if err != nil {
@@ -53,10 +55,10 @@ func (c *conn) OnRead(tc transport.Conn) error {
 	}
 	c.inflight.Add(1)
 	c.s.inflight.Add(1)
-	if cl.proto&transport.TTHeader != 0 {
-		go c.serve(cl)
+	if outOfOrder {
+		go c.serve(cl) // a multiplexing client: serve its calls concurrently, reply as each finishes
 	} else {
-		c.serve(cl)
+		c.serve(cl) // one call at a time, replies in order
 	}
 	return nil
 }
@@ -191,7 +193,7 @@ func (c *conn) callContext(cl *call, h *ttheader.Header, mi *serviceinfo.MethodI
 				cl.timeout = time.Duration(ms) * time.Millisecond
 			}
 		}
-		if len(h.Strs) > 0 {
+		if hasMetainfo(h) {
 			ctx = metainfo.WithIncoming(ctx, func(yield func(k, v []byte) bool) {
 				for _, kv := range h.Strs {
 					if !yield(kv.Key, kv.Value) {
@@ -211,6 +213,22 @@ func (c *conn) callContext(cl *call, h *ttheader.Header, mi *serviceinfo.MethodI
 		Oneway:     cl.oneway,
 	}))
 }
+
+// hasMetainfo reports whether a header carries metainfo values, sparing calls without any the cost of
+// collecting them.
+func hasMetainfo(h *ttheader.Header) bool {
+	for _, kv := range h.Strs {
+		if bytes.HasPrefix(kv.Key, transitPrefix) || bytes.HasPrefix(kv.Key, persistPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	transitPrefix = []byte(metainfo.PrefixTransient)
+	persistPrefix = []byte(metainfo.PrefixPersistent)
+)
 
 // serve runs the handler and writes the reply.
 func (c *conn) serve(cl *call) {
