@@ -54,7 +54,7 @@ type addrPool struct {
 	live atomic.Int64
 
 	mu      sync.Mutex
-	idle    []*pooledConn // LIFO stack: the most recently put back is last
+	idle    []*pooledConn // LIFO stack: the most recently put back is last (idleSince roughly ascending)
 	closed  bool          // the pool is closed: keep nothing
 	retired bool          // dropped from the pool's address table; look the address up again
 }

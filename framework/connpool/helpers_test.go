@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -154,8 +155,15 @@ func underlying(c transport.Conn) transport.Conn {
 	return c
 }
 
-// goroutinesSettle waits until no more goroutines run than before.
-func goroutinesSettle(ctx context.Context, t testing.TB, before int) {
-	t.Helper()
-	waitFor(ctx, t, "goroutines to exit", func() bool { return runtime.NumGoroutine() <= before })
+// goroutines counts the goroutines whose stack mentions fn.
+func goroutines(fn string) int {
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	n := 0
+	for _, g := range strings.Split(stacks, "\n\n") {
+		if strings.Contains(g, fn) {
+			n++
+		}
+	}
+	return n
 }

@@ -23,7 +23,8 @@ import (
 //
 // One sweeper goroutine per pool closes idle connections past MaxIdleTimeout or already closed by the
 // peer, and forgets addresses that have no connections left. Close stops it; a LongPool that is not
-// closed keeps its goroutine and idle connections.
+// closed keeps its goroutine and idle connections. Create one with NewLongPool; the zero value is not
+// usable.
 type LongPool struct {
 	dial  Dialer
 	cfg   LongPoolConfig
@@ -143,13 +144,14 @@ func (p *LongPool) Put(conn transport.Conn) error {
 		return nil
 	}
 	ap := pc.ap
+	since := p.now() // read before locking: the clock is the slowest part of Put
 	ap.mu.Lock()
 	if ap.closed || len(ap.idle) >= p.cfg.MaxIdlePerAddress || !p.reserveIdle() {
 		ap.mu.Unlock()
 		p.evict(pc)
 		return nil
 	}
-	pc.idleSince = p.now()
+	pc.idleSince = since
 	ap.idle = append(ap.idle, pc)
 	ap.mu.Unlock()
 	return nil

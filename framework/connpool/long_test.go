@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -264,15 +263,11 @@ func TestLongPoolClean(t *testing.T) {
 func TestLongPoolClose(t *testing.T) {
 	ctx := testContext(t)
 	srv := newEchoServer(t)
-	warm, err := tnetpoll.Dial(ctx, "tcp", srv.addr, time.Second) // start netpoll's pollers first
-	if err != nil {
-		t.Fatal(err)
-	}
-	warm.Close()
-	goroutinesSettle(ctx, t, runtime.NumGoroutine())
-	before := runtime.NumGoroutine()
+	const sweeper, echoer = "connpool.(*LongPool).sweepLoop", "io.Copy"
+	sweepersBefore := goroutines(sweeper) // other tests' pools may still be closing
 
 	p := connpool.NewLongPool(tnetpoll.Dial, connpool.LongPoolConfig{MaxIdleTimeout: 10 * time.Millisecond})
+	waitFor(ctx, t, "the sweeper to start", func() bool { return goroutines(sweeper) == sweepersBefore+1 })
 	idle := []transport.Conn{mustGet(ctx, t, p, srv.addr), mustGet(ctx, t, p, srv.addr)}
 	busy := mustGet(ctx, t, p, srv.addr)
 	for _, c := range idle {
@@ -303,7 +298,10 @@ func TestLongPoolClose(t *testing.T) {
 	if st := p.Stats(); st.Idle != 0 {
 		t.Fatalf("stats after Close %+v, want nothing idle", st)
 	}
-	goroutinesSettle(ctx, t, before) // the sweeper and every connection's goroutines are gone
+	// No goroutine is left behind: the sweeper has returned, and the server has seen every connection
+	// close (its per-connection echo goroutines end on EOF).
+	waitFor(ctx, t, "the sweeper to exit", func() bool { return goroutines(sweeper) <= sweepersBefore })
+	waitFor(ctx, t, "the server to see every connection closed", func() bool { return goroutines(echoer) == 0 })
 }
 
 func TestLongPoolDialErrors(t *testing.T) {

@@ -35,8 +35,8 @@ type Writer interface {
 	Flush() error
 }
 
-// Conn is a connection as the codecs, client, server and pools see it. A netpoll.Connection satisfies it
-// as is. Reads and writes may run concurrently with each other, but not with themselves.
+// Conn is a connection as the codecs, client, server and pools see it. netpoll's connection types
+// (what its dialer and event loop create) satisfy it as they are. Reads and writes may run concurrently with each other, but not with themselves.
 type Conn interface {
 	Reader
 	Writer

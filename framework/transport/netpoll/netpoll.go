@@ -1,5 +1,6 @@
-// Package netpoll is Tern's default connection implementation: client connections dialed through
-// CloudWeGo netpoll, whose netpoll.Connection satisfies transport.Conn as is.
+// Package netpoll is Tern's default connection implementation, built on CloudWeGo netpoll: Dial opens
+// client connections, and the package's server side serves accepted ones on the same pollers. netpoll's
+// connections are transport.Conn values as they are, with no adapter in between.
 //
 // # Pollers
 //
@@ -10,15 +11,12 @@
 //
 //	pollers = max(2, GOMAXPROCS/4)
 //
-// that is 2 pollers up to 11 cores, 4 on 16, 8 on 32 (see DefaultPollerNum for the measurements behind
-// the choice). The environment variable TERN_NETPOLL_POLLERS overrides it with a positive integer; a
-// value that is not one is ignored, as the Go runtime ignores a malformed GOMAXPROCS. PollerNum reports
-// the count in force.
+// that is 2 pollers up to 11 Ps, 4 on 16, 8 on 32 (DefaultPollerNum explains the choice). The
+// environment variable TERN_NETPOLL_POLLERS overrides it with a positive integer; a value that is not
+// one is ignored, as the Go runtime ignores a malformed GOMAXPROCS. PollerNum reports the count in force.
 //
 // Programs that configure netpoll themselves can still call netpoll.Configure in their own init: it runs
 // after this package's init and wins, as long as no connection has been created yet.
-//
-// Server-side event loops are not wrapped here; this package only dials.
 package netpoll
 
 import (
@@ -55,17 +53,25 @@ func init() {
 	}
 }
 
-// DefaultPollerNum is the poller count used when TERN_NETPOLL_POLLERS is unset: max(2, gomaxprocs/4).
+// DefaultPollerNum is the poller count used when TERN_NETPOLL_POLLERS is unset: max(2, gomaxprocs/4),
+// that is 2 up to 11 Ps, 4 at 16, 8 at 32.
 //
-// Two pollers instead of netpoll's one already remove the single-loop bottleneck on small machines
-// (a loopback ping-pong echo with 64 connections on 2 cores ran about 15% faster with 2 pollers than
-// with 1, and no faster with 4); on large machines one poller per 4 Ps keeps every loop busy without
-// taking more than a quarter of the Ps away from request handling.
+// Why: with netpoll's own default (one poller below 20 Ps) every read event of the process goes through
+// one goroutine, which caps throughput on larger machines; a public netpoll echo test on an 8-core /
+// 16-thread CPU went from about 220k to 460k requests/s when the pollers were raised from 1 to 16
+// (cloudwego/netpoll issue #392). An RPC server does most of its work in handlers, not in the pollers,
+// so one poller per 4 Ps is taken as enough to keep the loops from being the bottleneck while leaving the
+// Ps to the handlers. On small machines the count hardly matters: BenchmarkEchoPingPong (loopback,
+// netpoll on both ends, 64 connections, 64-byte ping-pong) on 2 cores measured the same CPU time per
+// round trip within noise with 1, 2 and 4 pollers (about 23, 23 and 21 µs on a shared VM); the floor of
+// 2 keeps one busy loop from delaying every other connection. Larger machines were not measured here;
+// tune with TERN_NETPOLL_POLLERS and that benchmark.
 func DefaultPollerNum(gomaxprocs int) int {
 	return max(2, gomaxprocs/4)
 }
 
-// PollerNum reports the number of netpoll pollers this package configured at init.
+// PollerNum reports the number of netpoll pollers this package configured at init (a later
+// netpoll.Configure by the program itself is not reflected).
 func PollerNum() int {
 	return pollerNum
 }
