@@ -30,7 +30,9 @@ func newMuxPool(size int, dial connpool.Dialer) *muxPool {
 	return &muxPool{size: size, dial: dial, conns: make(map[string][]*muxSlot)}
 }
 
-// muxConn is one shared connection.
+// muxConn is one shared connection. Only its reader goroutine closes it (netpoll frees a connection's
+// buffers in Close, so closing under a reader or writer would crash them); anyone else who wants it gone
+// fails it, which interrupts the socket and so ends the reader.
 type muxConn struct {
 	pool *muxPool
 	addr string
@@ -40,6 +42,7 @@ type muxConn struct {
 	mu      sync.Mutex
 	pending map[int32]*muxCall
 	err     error // once set, the connection takes no more calls
+	closed  bool  // the reader has closed conn: it may no longer be interrupted
 }
 
 // muxCall is one call waiting for its reply.
@@ -113,7 +116,9 @@ func (p *muxPool) get(ctx context.Context, addr string, timeout time.Duration, m
 		ch := make(chan struct{})
 		slot.dialing, slot.conn = ch, nil
 		p.mu.Unlock()
-		mc, err := p.dialConn(ctx, addr, timeout, maxSize)
+		// The dial serves every call waiting for this slot, so one caller's cancellation must not end it;
+		// the connect timeout bounds it.
+		mc, err := p.dialConn(context.WithoutCancel(ctx), addr, timeout, maxSize)
 		p.mu.Lock()
 		slot.dialing, slot.dialErr = nil, err
 		close(ch)
@@ -123,7 +128,7 @@ func (p *muxPool) get(ctx context.Context, addr string, timeout time.Duration, m
 		}
 		if p.closed {
 			p.mu.Unlock()
-			mc.fail(rpcerr.New(rpcerr.CodeCanceled, "client closed"))
+			_ = mc.conn.Close() // no reader or writer has it yet
 			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
 		}
 		slot.conn = mc
@@ -172,39 +177,48 @@ func (mc *muxConn) usable() bool {
 	return mc.err == nil && mc.conn.IsActive()
 }
 
-// fail breaks the connection: every waiting call gets err, and no call uses it again.
+// fail breaks the connection: every waiting call gets err, no call uses it again, and the reader is
+// woken so that it closes the connection.
 func (mc *muxConn) fail(err error) {
 	mc.mu.Lock()
-	if mc.err != nil {
-		mc.mu.Unlock()
-		return
+	var pending map[int32]*muxCall
+	if mc.err == nil {
+		mc.err, pending, mc.pending = err, mc.pending, map[int32]*muxCall{}
 	}
-	mc.err = err
-	pending := mc.pending
-	mc.pending = map[int32]*muxCall{}
+	err = mc.err
+	if !mc.closed {
+		_ = transport.Interrupt(mc.conn)
+	}
 	mc.mu.Unlock()
 	mc.pool.remove(mc)
-	mc.wmu.Lock() // never close under a write: netpoll frees the buffers being written
-	_ = mc.conn.Close()
-	mc.wmu.Unlock()
 	for _, call := range pending {
 		call.done <- err
 	}
 }
 
-// readLoop reads replies until the connection fails, handing each to its waiting call.
+// readLoop reads replies until the connection fails, handing each to its waiting call; then it closes
+// the connection.
 func (mc *muxConn) readLoop(maxSize int) {
+	err := mc.readReplies(maxSize)
+	mc.fail(err)
+	mc.mu.Lock()
+	mc.closed = true
+	mc.mu.Unlock()
+	mc.wmu.Lock() // no writer may be inside the buffers Close frees
+	_ = mc.conn.Close()
+	mc.wmu.Unlock()
+}
+
+func (mc *muxConn) readReplies(maxSize int) error {
 	var msg frame.Message
 	for {
 		if err := frame.Read(mc.conn, maxSize, &msg); err != nil {
-			mc.fail(rpcerr.Errorf(rpcerr.CodeUnavailable, "connection to %s lost: %w", mc.addr, err))
-			return
+			return rpcerr.Errorf(rpcerr.CodeUnavailable, "connection to %s lost: %w", mc.addr, err)
 		}
 		_, _, seq, _, err := thrift.ReadMessageBegin(msg.Payload)
 		if err != nil {
 			_ = mc.conn.Release()
-			mc.fail(rpcerr.Errorf(rpcerr.CodeInternal, "unreadable reply from %s: %v", mc.addr, err))
-			return
+			return rpcerr.Errorf(rpcerr.CodeInternal, "unreadable reply from %s: %v", mc.addr, err)
 		}
 		mc.mu.Lock()
 		call := mc.pending[seq]
@@ -219,8 +233,7 @@ func (mc *muxConn) readLoop(maxSize int) {
 		call.done <- lateError(err, call.ri, call.dl, call.hasDL)
 		switch status {
 		case replyBroken:
-			mc.fail(rpcerr.Errorf(rpcerr.CodeInternal, "bad reply from %s: %v", mc.addr, err))
-			return
+			return rpcerr.Errorf(rpcerr.CodeInternal, "bad reply from %s: %v", mc.addr, err)
 		case replyReset:
 			mc.pool.remove(mc) // the server is stopping: finish what is in flight, start nothing new
 		}
@@ -257,14 +270,18 @@ func (p *muxPool) roundTrip(ctx context.Context, c *client, addr string, ri *rpc
 			mc.mu.Unlock()
 			return err
 		}
+		if _, dup := mc.pending[seq]; dup {
+			mc.mu.Unlock()
+			return rpcerr.Errorf(rpcerr.CodeInternal, "sequence id %d is already waiting for a reply on this connection", seq)
+		}
 		mc.pending[seq] = call
 		mc.mu.Unlock()
 	}
 	if err := mc.send(ctx, c, ri, req, dl, hasDL); err != nil {
-		if mc.forget(seq) || ri.Oneway() {
-			return err
+		if !ri.Oneway() && !mc.forget(seq) {
+			<-call.done // the failing connection answered the call too; the send error says more
 		}
-		return <-call.done
+		return err
 	}
 	if ri.Oneway() {
 		return nil
@@ -292,14 +309,7 @@ func (p *muxPool) roundTrip(ctx context.Context, c *client, addr string, ri *rpc
 
 // send writes one request; a failed write breaks the connection.
 func (mc *muxConn) send(ctx context.Context, c *client, ri *rpcinfo.Info, req any, dl time.Time, hasDL bool) error {
-	b := getBuffers()
-	defer putBuffers(b)
-	mc.wmu.Lock()
-	err := setTimeout(mc.conn.SetWriteTimeout, dl, hasDL)
-	if err == nil {
-		err = c.writeRequest(ctx, mc.conn, &b.hdr, ri, req)
-	}
-	mc.wmu.Unlock()
+	err := mc.write(ctx, c, ri, req, dl, hasDL)
 	if err == nil {
 		return nil
 	}
@@ -309,10 +319,32 @@ func (mc *muxConn) send(ctx context.Context, c *client, ri *rpcinfo.Info, req an
 	switch rpcerr.CodeOf(err) {
 	case rpcerr.CodeResourceExhausted, rpcerr.CodeInvalidArgument: // refused before writing: the connection is fine
 		return err
+	case rpcerr.CodeInternal: // encoding failed half-way: the connection holds a partial request
+		mc.fail(rpcerr.Errorf(rpcerr.CodeUnavailable, "connection to %s dropped after a failed encode", mc.addr))
+		return err
 	}
 	err = rpcerr.Errorf(rpcerr.CodeUnavailable, "send request to %s: %w", mc.addr, err)
 	mc.fail(err)
 	return err
+}
+
+// write encodes and flushes one request under the write lock, unless the connection has failed (it
+// may then be closed).
+func (mc *muxConn) write(ctx context.Context, c *client, ri *rpcinfo.Info, req any, dl time.Time, hasDL bool) error {
+	b := getBuffers()
+	defer putBuffers(b)
+	mc.wmu.Lock()
+	defer mc.wmu.Unlock()
+	mc.mu.Lock()
+	failed := mc.err
+	mc.mu.Unlock()
+	if failed != nil {
+		return failed
+	}
+	if err := setTimeout(mc.conn.SetWriteTimeout, dl, hasDL); err != nil {
+		return err
+	}
+	return c.writeRequest(ctx, mc.conn, &b.hdr, ri, req)
 }
 
 // forget removes a waiting call; false means the reader (or fail) already took it and will answer.

@@ -9,6 +9,7 @@ import (
 	"github.com/ternhq/tern/framework/internal/frame"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
+	"github.com/ternhq/tern/framework/transport"
 )
 
 // pooled makes each call on a connection of its own, taken from a pool (long or short connections):
@@ -30,26 +31,29 @@ func (p *pooled) roundTrip(ctx context.Context, c *client, addr string, ri *rpci
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return contextError(ctx, ctxErr)
 		}
+		if rpcerr.CodeOf(err) == rpcerr.CodeCanceled { // the client is closed
+			return err
+		}
 		return rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err)
 	}
 	b := getBuffers()
 	defer putBuffers(b)
-	// Cancelling the call closes the connection, which ends a read under way. A write under way is let
-	// finish first (bounded by the deadline): netpoll must not free buffers being written.
+	// Cancelling the call interrupts the connection, which fails a read or write under way; this
+	// goroutine then discards it. (Closing it from the cancelling goroutine would free buffers in use.)
 	stop := func() bool { return true }
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() {
-			b.wmu.Lock()
-			_ = conn.Close()
-			b.wmu.Unlock()
+			b.cmu.Lock()
+			_ = transport.Interrupt(conn)
+			b.cmu.Unlock()
 		})
 	}
 	// done hands the connection back: to be reused only if the call ended cleanly and cancellation
 	// did not reach it.
 	done := func(reuse bool) {
 		if !stop() {
-			b.wmu.Lock() // wait for the cancellation to finish closing
-			b.wmu.Unlock()
+			b.cmu.Lock() // wait until the interruption is over before the connection may close
+			b.cmu.Unlock()
 			reuse = false
 		}
 		if reuse && conn.IsActive() {
@@ -63,10 +67,7 @@ func (p *pooled) roundTrip(ctx context.Context, c *client, addr string, ri *rpci
 		done(false)
 		return timeoutError(ri)
 	}
-	b.wmu.Lock()
-	err = c.writeRequest(ctx, conn, &b.hdr, ri, req)
-	b.wmu.Unlock()
-	if err != nil {
+	if err := c.writeRequest(ctx, conn, &b.hdr, ri, req); err != nil {
 		done(false)
 		return p.ioError(ctx, ri, dl, hasDL, addr, "send request", err)
 	}

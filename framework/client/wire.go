@@ -17,7 +17,7 @@ import (
 type buffers struct {
 	hdr ttheader.Header
 	msg frame.Message
-	wmu sync.Mutex // held while writing, so that cancellation does not close the connection mid-write
+	cmu sync.Mutex // held while a cancellation interrupts the connection, which must stay open meanwhile
 }
 
 var bufferPool = sync.Pool{New: func() any { return new(buffers) }}
@@ -59,8 +59,15 @@ func (c *client) requestHeader(ctx context.Context, h *ttheader.Header, ri *rpci
 	})
 }
 
-// writeRequest encodes and sends one request on w.
-func (c *client) writeRequest(ctx context.Context, w transport.Writer, h *ttheader.Header, ri *rpcinfo.Info, req any) error {
+// writeRequest encodes and sends one request on w. A panic while encoding (a generated FastWrite meeting
+// a nil element, a value changed while it is sent) becomes an internal error; the connection may then
+// hold a partial message and must not be used again.
+func (c *client) writeRequest(ctx context.Context, w transport.Writer, h *ttheader.Header, ri *rpcinfo.Info, req any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = rpcerr.Errorf(rpcerr.CodeInternal, "encode %s request: panic: %v", ri.Method(), r)
+		}
+	}()
 	body, ok := req.(thrift.Message)
 	if !ok {
 		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "request %T is not a Thrift message", req)

@@ -38,9 +38,12 @@ func (c *conn) idle() bool {
 	return c.inflight.Load() == 0 && c.tc.Len() == 0
 }
 
-// OnRead reads one request and starts serving it. An error closes the connection.
+// OnRead reads one request and starts serving it. An error closes the connection. The connection
+// counts as busy from the moment reading starts, so shutdown never closes it under a request.
 func (c *conn) OnRead(tc transport.Conn) error {
+	c.inflight.Add(1)
 	if err := frame.Read(tc, c.s.cfg.maxFrameSize, &c.msg); err != nil {
+		c.inflight.Add(-1)
 		c.logReadError(err)
 		return err
 	}
@@ -49,12 +52,11 @@ func (c *conn) OnRead(tc transport.Conn) error {
 	cl, err := c.decode(&c.msg)
 	_ = tc.Release()
 	if err != nil {
+		c.inflight.Add(-1)
 		c.s.cfg.logger.Warn("tern server: closing connection: malformed request",
 			"remote", tc.RemoteAddr().String(), "error", err.Error())
 		return err
 	}
-	c.inflight.Add(1)
-	c.s.inflight.Add(1)
 	if outOfOrder {
 		go c.serve(cl) // a multiplexing client: serve its calls concurrently, reply as each finishes
 	} else {
@@ -233,9 +235,12 @@ var (
 // serve runs the handler and writes the reply.
 func (c *conn) serve(cl *call) {
 	defer func() {
+		if r := recover(); r != nil { // a bug in the framework itself: never take the process down
+			c.s.cfg.logger.Error("tern server: panic serving a call", "method", cl.name, "panic", r, "stack", string(stack()))
+			_ = c.tc.Close()
+		}
 		cl.release()
 		c.inflight.Add(-1)
-		c.s.inflight.Add(-1)
 	}()
 	if cl.err == nil {
 		cl.err = c.s.invoke(cl)
@@ -286,17 +291,7 @@ func (c *conn) reply(cl *call) {
 	} else {
 		body = cl.result.(thrift.Message)
 	}
-	c.wmu.Lock()
-	if c.closed {
-		c.wmu.Unlock()
-		return
-	}
-	err := frame.Write(c.tc, cl.proto, h, cl.name, typ, cl.seq, body, c.s.cfg.maxFrameSize)
-	if rpcerr.CodeOf(err) == rpcerr.CodeResourceExhausted { // refused before writing: say so instead
-		ae := thrift.NewApplicationException(rpcerr.ExceptionInternalError, "reply too large: "+err.Error())
-		err = frame.Write(c.tc, cl.proto, h, cl.name, thrift.EXCEPTION, cl.seq, ae, c.s.cfg.maxFrameSize)
-	}
-	c.wmu.Unlock()
+	err := c.write(cl, h, typ, body)
 	if err != nil {
 		if c.tc.IsActive() {
 			c.s.cfg.logger.Warn("tern server: closing connection: writing a reply failed",
@@ -304,4 +299,27 @@ func (c *conn) reply(cl *call) {
 		}
 		_ = c.tc.Close()
 	}
+}
+
+// write sends one reply under the write lock, unless netpoll is closing the connection. A reply too
+// large to send is replaced by an exception saying so; a panic while encoding (a result the handler
+// changed concurrently, a nil element) becomes an error, and the connection, which may then hold a
+// partial message, is closed by the caller.
+func (c *conn) write(cl *call, h *ttheader.Header, typ thrift.MessageType, body thrift.Message) (err error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closed {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = rpcerr.Errorf(rpcerr.CodeInternal, "encode %s reply: panic: %v", cl.name, r)
+		}
+	}()
+	err = frame.Write(c.tc, cl.proto, h, cl.name, typ, cl.seq, body, c.s.cfg.maxFrameSize)
+	if rpcerr.CodeOf(err) == rpcerr.CodeResourceExhausted { // refused before writing: say so instead
+		ae := thrift.NewApplicationException(rpcerr.ExceptionInternalError, "reply too large: "+err.Error())
+		err = frame.Write(c.tc, cl.proto, h, cl.name, thrift.EXCEPTION, cl.seq, ae, c.s.cfg.maxFrameSize)
+	}
+	return err
 }

@@ -48,7 +48,6 @@ type Server struct {
 	stopped  chan struct{}
 
 	shutting atomic.Bool
-	inflight atomic.Int64 // calls read and not yet answered
 }
 
 type service struct {
@@ -161,9 +160,13 @@ func (s *Server) Start() error {
 			return fmt.Errorf("server: listen: %w", err)
 		}
 	}
-	s.ln, s.started = ln, true
-	s.np = tnetpoll.NewServer(s.accept)
-	go func() { s.serveErr <- s.np.Serve(ln) }()
+	np, err := tnetpoll.NewServer(ln, s.accept)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("server: %w", err)
+	}
+	s.ln, s.np, s.started = ln, np, true
+	go func() { s.serveErr <- np.Serve() }()
 	if s.cfg.maxIdle > 0 {
 		go s.closeIdleLoop()
 	}
@@ -236,9 +239,8 @@ func (s *Server) stop() error {
 	var err error
 wait:
 	for {
-		s.closeConns(func(c *conn) bool { return c.idle() })
-		if s.inflight.Load() == 0 {
-			break wait
+		if s.closeConns(func(c *conn) bool { return c.idle() }) == 0 {
+			break wait // every connection is closed: no call is left
 		}
 		select {
 		case <-deadline.C:
@@ -256,9 +258,10 @@ wait:
 	return err
 }
 
-// closeConns closes the connections pick selects.
-func (s *Server) closeConns(pick func(*conn) bool) {
+// closeConns closes the connections pick selects and returns how many connections were open.
+func (s *Server) closeConns(pick func(*conn) bool) int {
 	s.mu.Lock()
+	open := len(s.conns)
 	var victims []*conn
 	for c := range s.conns {
 		if pick(c) {
@@ -269,11 +272,12 @@ func (s *Server) closeConns(pick func(*conn) bool) {
 	for _, c := range victims {
 		_ = c.tc.Close()
 	}
+	return open
 }
 
 // closeIdleLoop closes connections idle longer than the configured maximum, until Stop.
 func (s *Server) closeIdleLoop() {
-	every := min(s.cfg.maxIdle/2, time.Second)
+	every := max(min(s.cfg.maxIdle/2, time.Second), time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

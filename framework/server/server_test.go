@@ -332,3 +332,23 @@ func TestMaxConnIdleTime(t *testing.T) {
 		t.Fatalf("closed after %v, before the idle time", el)
 	}
 }
+
+func TestStopRightAfterStartReleasesThePort(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		svr := server.NewServer(server.WithServiceAddr(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}), server.WithLogger(echotest.QuietLogger()))
+		if err := echoservice.RegisterService(svr, echotest.NewHandler()); err != nil {
+			t.Fatal(err)
+		}
+		if err := svr.Start(); err != nil {
+			t.Fatal(err)
+		}
+		addr := svr.Addr().String()
+		if err := svr.Stop(); err != nil {
+			t.Fatalf("Stop: %v", err)
+		}
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			t.Fatalf("round %d: %s still accepts connections after Stop", i, addr)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -29,27 +30,31 @@ type Server struct {
 	accept func(conn transport.Conn) ConnHandler
 	evl    cwnetpoll.EventLoop
 	ln     *listener
+	served chan struct{} // closed when Serve returns
 }
 
 type handlerKey struct{}
 
-// NewServer returns a server whose accept function gives each new connection its handler (nil refuses
-// the connection: it is closed at once).
-func NewServer(accept func(conn transport.Conn) ConnHandler) *Server {
-	s := &Server{accept: accept}
-	s.evl, _ = cwnetpoll.NewEventLoop(s.onRequest, cwnetpoll.WithOnPrepare(s.onPrepare))
-	return s
-}
-
-// Serve accepts connections from ln, a TCP listener, until StopAccepting or Close; it blocks.
-func (s *Server) Serve(ln net.Listener) error {
+// NewServer returns a server for ln, a TCP listener, whose accept function gives each new connection its
+// handler (nil refuses the connection: it is closed at once). Call Serve to start accepting.
+func NewServer(ln net.Listener, accept func(conn transport.Conn) ConnHandler) (*Server, error) {
 	l, err := newListener(ln)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.ln = l
-	err = s.evl.Serve(l)
-	if l.stopped.Load() {
+	s := &Server{accept: accept, ln: l, served: make(chan struct{})}
+	s.evl, err = cwnetpoll.NewEventLoop(s.onRequest, cwnetpoll.WithOnPrepare(s.onPrepare))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Serve accepts connections until StopAccepting or Close; it blocks, and returns nil once stopped.
+func (s *Server) Serve() error {
+	defer close(s.served)
+	err := s.evl.Serve(s.ln)
+	if s.ln.stopped.Load() {
 		return nil
 	}
 	return err
@@ -59,17 +64,24 @@ func (s *Server) Serve(ln net.Listener) error {
 // go on being served. (The socket is shut down rather than closed: closing it while the poller still
 // watches it could let a new connection reuse its descriptor.)
 func (s *Server) StopAccepting() {
-	if s.ln == nil || s.ln.stopped.Swap(true) {
+	if s.ln.stopped.Swap(true) {
 		return
 	}
-	_ = syscall.Shutdown(s.ln.Fd(), syscall.SHUT_RD)
+	_ = syscall.Shutdown(s.ln.fd, syscall.SHUT_RD)
 }
 
-// Close stops accepting and releases the listener; connections still open are closed once idle, or
-// when ctx ends.
+// Close stops accepting and releases the listener once netpoll has let go of it; connections still
+// open are closed once idle, or when ctx ends. Serve must have been called.
 func (s *Server) Close(ctx context.Context) error {
 	s.StopAccepting()
-	return s.evl.Shutdown(ctx)
+	err := s.evl.Shutdown(ctx)
+	select {
+	case <-s.served:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	_ = s.ln.Close()
+	return err
 }
 
 func (s *Server) onPrepare(nc cwnetpoll.Connection) context.Context {
@@ -106,9 +118,11 @@ func (s *Server) onRequest(ctx context.Context, nc cwnetpoll.Connection) error {
 // number is reused), it uses the listener's descriptor as is and leaves closing it to the listener.
 // Once stopped it refuses to accept, so that netpoll detaches it from the poller before it is closed.
 type listener struct {
-	std     net.Listener
-	fd      int
-	stopped atomic.Bool
+	std       net.Listener
+	fd        int
+	stopped   atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
 }
 
 func newListener(ln net.Listener) (*listener, error) {
@@ -145,7 +159,11 @@ func (l *listener) Accept() (net.Conn, error) {
 	return &acceptedConn{fd: fd, local: l.std.Addr(), remote: sockaddrAddr(sa)}, nil
 }
 
-func (l *listener) Close() error   { return l.std.Close() }
+// Close closes the listener once, whether netpoll or Server.Close gets there first.
+func (l *listener) Close() error {
+	l.closeOnce.Do(func() { l.closeErr = l.std.Close() })
+	return l.closeErr
+}
 func (l *listener) Addr() net.Addr { return l.std.Addr() }
 func (l *listener) Fd() int        { return l.fd }
 
