@@ -89,9 +89,10 @@ func (c *client) writeRequest(ctx context.Context, w transport.Writer, h *tthead
 type replyStatus uint8
 
 const (
-	replyOK     replyStatus = iota // the connection can be reused
-	replyReset                     // the server asked to drop the connection (crrst)
-	replyBroken                    // the bytes made no sense: drop the connection
+	replyOK        replyStatus = iota // the connection can be reused
+	replyException                    // an application exception: a pooled connection is not reused
+	replyReset                        // the server asked to drop the connection (crrst)
+	replyBroken                       // the bytes made no sense: drop the connection
 )
 
 // decodeReply decodes a reply message into resp, or into the error it carries.
@@ -101,9 +102,11 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 		if v, ok := m.Header.Str(ttheader.KeyConnResetFlag); ok && len(v) > 0 {
 			status = replyReset
 		}
-		for _, kv := range m.Header.Strs {
-			if len(kv.Key) > len(metainfo.PrefixBackward) && string(kv.Key[:len(metainfo.PrefixBackward)]) == metainfo.PrefixBackward {
-				metainfo.SetReceivedBackward(ctx, string(kv.Key), string(kv.Value))
+		if metainfo.Receiving(ctx) {
+			for _, kv := range m.Header.Strs {
+				if !reservedReplyKey(kv.Key) {
+					metainfo.SetReceivedBackward(ctx, string(kv.Key), string(kv.Value))
+				}
 			}
 		}
 	}
@@ -137,8 +140,25 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 			return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "decode %s exception: %v", ri.Method(), err).
 				WithExceptionType(rpcerr.ExceptionProtocolError)
 		}
+		// Like Kitex's client, a pooled connection is not reused after an application exception: a
+		// Kitex server closes it after some of them (an unknown method over Framed or Buffered) without
+		// saying so. (Multiplexing is TTHeader-only, where Kitex says so with crrst.)
+		if status == replyOK {
+			status = replyException
+		}
 		return status, rpcerr.FromException(ae.Type, ae.Message)
 	}
 	return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "reply has message type %d", typ).
 		WithExceptionType(rpcerr.ExceptionInvalidMessageType)
+}
+
+// reservedReplyKey reports whether a reply's string header key belongs to the framework rather than to
+// backward metainfo (which Kitex sends under bare keys).
+func reservedReplyKey(k []byte) bool {
+	switch string(k) {
+	case ttheader.KeyConnResetFlag, ttheader.KeyBizStatus, ttheader.KeyBizMessage, ttheader.KeyBizExtra,
+		ttheader.KeyCRC32C, ttheader.KeyRemoteAddr, ttheader.KeyIDLServiceName:
+		return true
+	}
+	return false
 }

@@ -72,17 +72,26 @@ func RecvAllBackwardValues(ctx context.Context) map[string]string {
 	return nil
 }
 
-// SetReceivedBackward stores a backward value from a reply header, given its wire key; it reports whether
-// the key was a backward key and ctx was prepared to receive it. It is meant for transports.
-func SetReceivedBackward(ctx context.Context, wireKey, value string) bool {
-	if !strings.HasPrefix(wireKey, PrefixBackward) || len(wireKey) == len(PrefixBackward) {
+// Receiving reports whether a call made with ctx collects backward values (see WithBackwardValues), so
+// that transports can skip the work when it does not.
+func Receiving(ctx context.Context) bool {
+	_, ok := ctx.Value(recvKey{}).(*backward)
+	return ok
+}
+
+// SetReceivedBackward stores a backward value from a reply header; it reports whether ctx was prepared
+// to receive it. It is meant for transports. Over TTHeader, Kitex sends backward values under their bare
+// keys; a key with the RPC_BACKWARD_ prefix has it removed.
+func SetReceivedBackward(ctx context.Context, key, value string) bool {
+	key = strings.TrimPrefix(key, PrefixBackward)
+	if key == "" || value == "" {
 		return false
 	}
 	b, ok := ctx.Value(recvKey{}).(*backward)
 	if !ok {
 		return false
 	}
-	b.set(wireKey[len(PrefixBackward):], value)
+	b.set(key, value)
 	return true
 }
 
@@ -106,9 +115,9 @@ func SendBackwardValue(ctx context.Context, k, v string) bool {
 	return true
 }
 
-// RangeBackwardToSend calls fn with the wire key and value of every backward value a handler sent. It is
-// meant for transports writing the reply.
-func RangeBackwardToSend(ctx context.Context, fn func(wireKey, value string)) {
+// RangeBackwardToSend calls fn with the key and value of every backward value a handler sent. It is
+// meant for transports writing the reply: over TTHeader the keys travel bare, as Kitex sends them.
+func RangeBackwardToSend(ctx context.Context, fn func(key, value string)) {
 	b, ok := ctx.Value(sendKey{}).(*backward)
 	if !ok {
 		return
@@ -116,6 +125,6 @@ func RangeBackwardToSend(ctx context.Context, fn func(wireKey, value string)) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for k, v := range b.m {
-		fn(PrefixBackward+k, v)
+		fn(k, v)
 	}
 }

@@ -8,8 +8,9 @@
 //   - Backward values go from a server back to its caller: the server calls SendBackwardValue, a client that
 //     prepared its context with WithBackwardValues reads them after the call with RecvBackwardValue.
 //
-// On TTHeader a value travels as a string header whose key is the value's key with the prefix
-// "RPC_TRANSIT_", "RPC_PERSIST_" or "RPC_BACKWARD_"; over HTTP/2 the prefixes are lower case with dashes.
+// On TTHeader a forward value travels as a string header whose key is the value's key with the prefix
+// "RPC_TRANSIT_" or "RPC_PERSIST_"; a backward value travels in the reply under its bare key, as Kitex
+// sends it. Over HTTP/2 the prefixes are lower case with dashes.
 package metainfo
 
 import (

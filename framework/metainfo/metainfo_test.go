@@ -98,8 +98,14 @@ func TestBackward(t *testing.T) {
 	if got := metainfo.RecvAllBackwardValues(client); !maps.Equal(got, map[string]string{"b": "1"}) {
 		t.Fatalf("RecvAllBackwardValues = %v", got)
 	}
-	if metainfo.SetReceivedBackward(context.Background(), "RPC_BACKWARD_b", "1") {
+	if metainfo.SetReceivedBackward(context.Background(), "b", "1") || metainfo.Receiving(context.Background()) {
 		t.Fatal("SetReceivedBackward accepted a context not prepared with WithBackwardValues")
+	}
+	if !metainfo.Receiving(client) || !metainfo.SetReceivedBackward(client, "RPC_BACKWARD_c", "2") {
+		t.Fatal("a prefixed backward key was refused")
+	}
+	if v, _ := metainfo.RecvBackwardValue(client, "c"); v != "2" {
+		t.Fatalf("prefixed backward key stored as %q", v)
 	}
 }
 
