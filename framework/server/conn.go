@@ -216,6 +216,9 @@ func (c *conn) callContext(cl *call, h *ttheader.Header, mi *serviceinfo.MethodI
 	}))
 }
 
+// msgTypeValue is the TTHeader MsgType value of each message type, in decimal.
+var msgTypeValue = [...]string{thrift.CALL: "1", thrift.REPLY: "2", thrift.EXCEPTION: "3", thrift.ONEWAY: "4"}
+
 // hasMetainfo reports whether a header carries metainfo values, sparing calls without any the cost of
 // collecting them.
 func hasMetainfo(h *ttheader.Header) bool {
@@ -271,8 +274,16 @@ func (s *Server) invoke(cl *call) (err error) {
 
 // reply writes the call's result, or its error as a TApplicationException.
 func (c *conn) reply(cl *call) {
+	typ, body := thrift.REPLY, thrift.Message(nil)
+	if cl.err != nil {
+		e := rpcerr.FromError(cl.err)
+		typ, body = thrift.EXCEPTION, thrift.NewApplicationException(e.ExceptionType(), e.Message())
+	} else {
+		body = cl.result.(thrift.Message)
+	}
 	h := &cl.hdr
 	if cl.proto&transport.TTHeader != 0 {
+		h.SetInt(ttheader.MsgType, msgTypeValue[typ]) // as a Kitex server writes it
 		if c.s.shutting.Load() {
 			h.SetStr(ttheader.KeyConnResetFlag, "1")
 		}
@@ -284,13 +295,7 @@ func (c *conn) reply(cl *call) {
 			h.Reset()
 		}
 	}
-	typ, body := thrift.REPLY, thrift.Message(nil)
-	if cl.err != nil {
-		e := rpcerr.FromError(cl.err)
-		typ, body = thrift.EXCEPTION, thrift.NewApplicationException(e.ExceptionType(), e.Message())
-	} else {
-		body = cl.result.(thrift.Message)
-	}
+
 	err := c.write(cl, h, typ, body)
 	if err != nil {
 		if c.tc.IsActive() {
