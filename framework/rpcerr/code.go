@@ -1,7 +1,8 @@
 // Package rpcerr is Tern's one error model: every error the framework returns carries a Code the caller
 // can test with CodeOf, whatever protocol carried it.
 //
-// Codes are the gRPC status codes, so they map one to one onto gRPC. Thrift's TApplicationException types
+// Codes are the gRPC status codes, so they map one to one onto gRPC, plus a few of Tern's own (from 100)
+// for conditions a caller must tell apart, such as an open circuit breaker. Thrift's TApplicationException types
 // map onto codes too, and an Error remembers the exception type it came from (or should be sent as), so a
 // Tern server answers a Kitex client with exactly the type Kitex expects.
 //
@@ -38,6 +39,13 @@ const (
 	CodeUnauthenticated    Code = 16 // the caller's identity is missing or invalid
 )
 
+// Codes of Tern's own, for conditions callers must tell apart from the gRPC ones; over gRPC they travel
+// as the gRPC code noted.
+const (
+	// CodeCircuitOpen: a circuit breaker refused the call without sending it (gRPC: Unavailable).
+	CodeCircuitOpen Code = 100
+)
+
 var codeNames = [...]string{
 	CodeOK:                 "ok",
 	CodeCanceled:           "canceled",
@@ -58,10 +66,15 @@ var codeNames = [...]string{
 	CodeUnauthenticated:    "unauthenticated",
 }
 
+var ternCodeNames = map[Code]string{CodeCircuitOpen: "circuit_open"}
+
 // String returns the code's name in snake case ("deadline_exceeded").
 func (c Code) String() string {
 	if int(c) < len(codeNames) {
 		return codeNames[c]
+	}
+	if n, ok := ternCodeNames[c]; ok {
+		return n
 	}
 	return "code_" + strconv.FormatUint(uint64(c), 10)
 }

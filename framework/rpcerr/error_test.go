@@ -73,7 +73,8 @@ func TestExceptionTypeRoundTrip(t *testing.T) {
 }
 
 func TestCodeString(t *testing.T) {
-	if rpcerr.CodeDeadlineExceeded.String() != "deadline_exceeded" || rpcerr.Code(99).String() != "code_99" {
+	if rpcerr.CodeDeadlineExceeded.String() != "deadline_exceeded" || rpcerr.Code(99).String() != "code_99" ||
+		rpcerr.CodeCircuitOpen.String() != "circuit_open" {
 		t.Fatal("unexpected code names")
 	}
 }
