@@ -59,6 +59,9 @@ func CodeOf(err error) Code {
 	if err == nil {
 		return CodeOK
 	}
+	if e, ok := err.(*Error); ok { // the common case, without errors.As's allocation
+		return e.code
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.code

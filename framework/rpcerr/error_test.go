@@ -78,3 +78,10 @@ func TestCodeString(t *testing.T) {
 		t.Fatal("unexpected code names")
 	}
 }
+
+func TestCodeOfDoesNotAllocate(t *testing.T) {
+	err := error(rpcerr.New(rpcerr.CodeUnavailable, "x"))
+	if n := testing.AllocsPerRun(100, func() { _ = rpcerr.CodeOf(err) }); n != 0 {
+		t.Fatalf("CodeOf allocates %.0f times", n)
+	}
+}
