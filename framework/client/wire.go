@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"strconv"
 	"sync"
 
 	"github.com/ternhq/tern/framework/codec/thrift"
@@ -146,6 +147,11 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 		if status == replyOK {
 			status = replyException
 		}
+		if v, ok := m.Header.Str(ttheader.KeyErrorCode); ok { // a Tern server names the exact code
+			if code, err := strconv.ParseUint(string(v), 10, 32); err == nil && code != 0 {
+				return status, rpcerr.New(rpcerr.Code(code), ae.Message).WithExceptionType(ae.Type)
+			}
+		}
 		return status, rpcerr.FromException(ae.Type, ae.Message)
 	}
 	return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "reply has message type %d", typ).
@@ -156,7 +162,7 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 // backward metainfo (which Kitex sends under bare keys).
 func reservedReplyKey(k []byte) bool {
 	switch string(k) {
-	case ttheader.KeyConnResetFlag, ttheader.KeyBizStatus, ttheader.KeyBizMessage, ttheader.KeyBizExtra,
+	case ttheader.KeyConnResetFlag, ttheader.KeyErrorCode, ttheader.KeyBizStatus, ttheader.KeyBizMessage, ttheader.KeyBizExtra,
 		ttheader.KeyCRC32C, ttheader.KeyRemoteAddr, ttheader.KeyIDLServiceName:
 		return true
 	}

@@ -31,6 +31,8 @@ type conn struct {
 	closed     bool          // guarded by wmu: netpoll has (or is about to) release the buffers
 	inflight   atomic.Int32
 	lastActive atomic.Int64 // unix nanoseconds of the last request
+	limited    bool         // holds one of the server's connection slots
+	refused    error        // over the connection limit: the first request gets this error
 }
 
 // idle reports whether the connection has no call in flight and no unread bytes.
@@ -57,6 +59,11 @@ func (c *conn) OnRead(tc transport.Conn) error {
 			"remote", tc.RemoteAddr().String(), "error", err.Error())
 		return err
 	}
+	if c.refused != nil {
+		cl.err = c.refused
+		c.serve(cl)
+		return c.refused // closes the connection
+	}
 	if outOfOrder {
 		go c.serve(cl) // a multiplexing client: serve its calls concurrently, reply as each finishes
 	} else {
@@ -75,6 +82,9 @@ func (c *conn) OnClose(transport.Conn) {
 	c.s.mu.Lock()
 	delete(c.s.conns, c)
 	c.s.mu.Unlock()
+	if c.limited {
+		c.s.limits.ReleaseConn()
+	}
 }
 
 func (c *conn) logReadError(err error) {
@@ -245,6 +255,11 @@ func (c *conn) serve(cl *call) {
 		cl.release()
 		c.inflight.Add(-1)
 	}()
+	if cl.err == nil && c.s.limits != nil {
+		if cl.err = c.s.limits.AcquireCall(); cl.err == nil {
+			defer c.s.limits.ReleaseCall()
+		}
+	}
 	if cl.err == nil {
 		cl.err = c.s.invoke(cl)
 	}
@@ -275,8 +290,10 @@ func (s *Server) invoke(cl *call) (err error) {
 // reply writes the call's result, or its error as a TApplicationException.
 func (c *conn) reply(cl *call) {
 	typ, body := thrift.REPLY, thrift.Message(nil)
+	var code rpcerr.Code
 	if cl.err != nil {
 		e := rpcerr.FromError(cl.err)
+		code = e.Code()
 		typ, body = thrift.EXCEPTION, thrift.NewApplicationException(e.ExceptionType(), e.Message())
 	} else {
 		body = cl.result.(thrift.Message)
@@ -284,6 +301,9 @@ func (c *conn) reply(cl *call) {
 	h := &cl.hdr
 	if cl.proto&transport.TTHeader != 0 {
 		h.SetInt(ttheader.MsgType, msgTypeValue[typ]) // as a Kitex server writes it
+		if code != rpcerr.CodeOK {
+			h.SetStr(ttheader.KeyErrorCode, strconv.FormatUint(uint64(code), 10))
+		}
 		if c.s.shutting.Load() {
 			h.SetStr(ttheader.KeyConnResetFlag, "1")
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ternhq/tern/framework/endpoint"
 	"github.com/ternhq/tern/framework/internal/frame"
+	"github.com/ternhq/tern/framework/limit"
 )
 
 // Option configures a Server; pass options to NewServer.
@@ -27,6 +28,7 @@ type config struct {
 	maxFrameSize  int
 	logger        *slog.Logger
 	handleSignals bool
+	limits        limit.Config
 }
 
 func defaultConfig() config {
@@ -76,6 +78,14 @@ func WithExitWaitTime(d time.Duration) Option {
 // is rejected before anything is allocated, and its connection is closed.
 func WithMaxFrameSize(n int) Option {
 	return optionFunc(func(c *config) { c.maxFrameSize = n })
+}
+
+// WithLimit caps connections, calls per second and calls in flight (see limit.Config; zero fields mean
+// no limit). A call over a limit is answered at once with an rpcerr.CodeResourceExhausted error saying
+// which limit; a connection over the limit gets that answer to its first request and is then closed.
+// Rejections are counted (Server.LimitStats).
+func WithLimit(cfg limit.Config) Option {
+	return optionFunc(func(c *config) { c.limits = cfg })
 }
 
 // WithLogger sets the logger the server reports through (default slog.Default()). Nothing is logged per

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/ternhq/tern/framework/endpoint"
+	"github.com/ternhq/tern/framework/limit"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
@@ -48,6 +49,7 @@ type Server struct {
 	stopped  chan struct{}
 
 	shutting atomic.Bool
+	limits   *limit.Limits // nil without limits
 }
 
 type service struct {
@@ -69,7 +71,18 @@ func NewServer(opts ...Option) *Server {
 	for _, o := range opts {
 		o.apply(&s.cfg)
 	}
+	if s.cfg.limits != (limit.Config{}) {
+		s.limits = limit.New(s.cfg.limits)
+	}
 	return s
+}
+
+// LimitStats reports the server's limit counters (zero without WithLimit).
+func (s *Server) LimitStats() limit.Stats {
+	if s.limits == nil {
+		return limit.Stats{}
+	}
+	return s.limits.Stats()
 }
 
 // RegisterService adds a service implemented by handler, which must implement the service's handler
@@ -308,6 +321,13 @@ func (s *Server) accept(tc transport.Conn) tnetpoll.ConnHandler {
 	_ = tc.SetReadTimeout(s.cfg.readWrite)
 	_ = tc.SetWriteTimeout(s.cfg.readWrite)
 	c := &conn{s: s, tc: tc}
+	if s.limits != nil {
+		if err := s.limits.AcquireConn(); err != nil {
+			c.refused = err // answer the first request with the error, then close
+		} else {
+			c.limited = true
+		}
+	}
 	c.lastActive.Store(time.Now().UnixNano())
 	s.mu.Lock()
 	s.conns[c] = struct{}{}

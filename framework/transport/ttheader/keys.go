@@ -156,6 +156,10 @@ const (
 	// KeyGDPRToken is the transient metainfo key ("gdpr-token") Kitex moves to and from the ACL token
 	// block (Header.Token) instead of the string KVs.
 	KeyGDPRToken = "RPC_TRANSIT_gdpr-token"
+	// KeyErrorCode is Tern's own: in an exception reply, the rpcerr code of the error (decimal), so that a
+	// Tern client gets the exact code back (a TApplicationException type alone cannot carry it). Kitex
+	// ignores it.
+	KeyErrorCode = "tern-code"
 	// KeyRetryReq is sent by a Kitex client on a retried call: persistent metainfo "RetryReq" holding
 	// the retry number ("1", "2" ...). A Kitex server seeing it does not retry downstream.
 	KeyRetryReq = "RPC_PERSIST_RetryReq"
