@@ -17,9 +17,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ternhq/tern/framework/circuitbreak"
 	"github.com/ternhq/tern/framework/client/callopt"
 	"github.com/ternhq/tern/framework/connpool"
+	"github.com/ternhq/tern/framework/discovery"
 	"github.com/ternhq/tern/framework/endpoint"
+	"github.com/ternhq/tern/framework/loadbalance"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
@@ -43,14 +46,20 @@ type roundTripper interface {
 }
 
 type client struct {
-	cfg       config
-	svc       *serviceinfo.ServiceInfo
-	eps       endpoint.Endpoint
-	rt        roundTripper
-	seq       atomic.Int32
-	next      atomic.Uint32 // round-robin position in hostPorts
-	timeoutMS string        // cfg.rpcTimeout in decimal milliseconds, for the TTHeader
-	closed    atomic.Bool
+	cfg config
+	svc *serviceinfo.ServiceInfo
+	eps endpoint.Endpoint
+	rt  roundTripper
+
+	resolver       *discovery.Cache // nil: only per-call addresses
+	balancer       loadbalance.Loadbalancer
+	tracker        loadbalance.Tracker // the balancer's, if it counts calls in flight
+	methodBreakers *circuitbreak.Set   // nil without WithCircuitBreaker
+	instBreakers   *circuitbreak.Set
+	methodKeys     map[string]string
+	seq            atomic.Int32
+	timeoutMS      string // cfg.rpcTimeout in decimal milliseconds, for the TTHeader
+	closed         atomic.Bool
 }
 
 // NewClient returns a client for the service svc describes.
@@ -83,8 +92,31 @@ func NewClient(svc *serviceinfo.ServiceInfo, opts ...Option) (Client, error) {
 		c.rt = &pooled{pool: connpool.NewLongPool(c.cfg.dialer, c.cfg.longPool)}
 	}
 	c.timeoutMS = millis(c.cfg.rpcTimeout)
-	c.eps = endpoint.Chain(c.cfg.middlewares...)(c.send)
+	c.setUpGovernance()
+	mws := append(append([]endpoint.Middleware(nil), c.cfg.middlewares...), c.governance()...)
+	c.eps = endpoint.Chain(mws...)(c.send)
 	return c, nil
+}
+
+// setUpGovernance builds the resolver cache, load balancer and circuit breakers the options ask for.
+func (c *client) setUpGovernance() {
+	r := c.cfg.resolver
+	if r == nil && len(c.cfg.hostPorts) > 0 {
+		r = discovery.NewStatic(c.cfg.hostPorts...)
+	}
+	if r != nil {
+		c.resolver = discovery.NewCache(r, c.cfg.cacheConfig)
+	}
+	c.balancer = c.cfg.balancer
+	if c.balancer == nil {
+		c.balancer = loadbalance.NewWeightedRoundRobin()
+	}
+	c.tracker, _ = c.balancer.(loadbalance.Tracker)
+	if c.cfg.breakerConfig != nil {
+		c.methodBreakers = circuitbreak.NewSet(c.cfg.breakerConfig)
+		c.instBreakers = circuitbreak.NewSet(c.cfg.breakerConfig)
+		c.methodKeys = c.methodKeyTable()
+	}
 }
 
 // MustNewClient is NewClient that panics on error, for package-level clients.
@@ -136,6 +168,9 @@ func (c *client) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
+	if c.resolver != nil {
+		_ = c.resolver.Close()
+	}
 	return c.rt.close()
 }
 
@@ -145,31 +180,53 @@ type hostPort string
 func (h hostPort) Network() string { return "tcp" }
 func (h hostPort) String() string  { return string(h) }
 
-// send is the innermost endpoint: it picks an address and makes the call on the wire.
+// send is the innermost endpoint: it picks an instance and makes the call on the wire, guarded by the
+// instance's circuit breaker and counted for load balancers that track calls in flight.
 func (c *client) send(ctx context.Context, req, resp any) error {
 	ri := rpcinfo.FromContext(ctx)
-	addr, err := c.pickAddr(ri)
+	addr, err := c.pick(ctx, ri, req)
 	if err != nil {
-		return err
+		return notSent(err)
 	}
 	if err := ctx.Err(); err != nil {
 		return contextError(ctx, err)
 	}
-	return c.rt.roundTrip(ctx, c, addr, ri, req, resp)
+	if c.instBreakers != nil {
+		if err := c.instBreakers.Allow(addr); err != nil {
+			return notSent(err)
+		}
+	}
+	if c.tracker != nil {
+		c.tracker.Start(addr)
+	}
+	err = c.rt.roundTrip(ctx, c, addr, ri, req, resp)
+	if c.tracker != nil {
+		c.tracker.Done(addr, err)
+	}
+	if c.instBreakers != nil {
+		c.instBreakers.Record(addr, err)
+	}
+	return err
 }
 
-func (c *client) pickAddr(ri *rpcinfo.Info) (string, error) {
+// pick returns the address of the instance the call goes to: the per-call address, or one the load
+// balancer picks among the resolved instances.
+func (c *client) pick(ctx context.Context, ri *rpcinfo.Info, req any) (string, error) {
 	if a := ri.Callee().Addr; a != nil {
 		return a.String(), nil
 	}
-	n := len(c.cfg.hostPorts)
-	if n == 0 {
-		return "", rpcerr.Errorf(rpcerr.CodeUnavailable, "no address for service %s: set client.WithHostPorts", c.cfg.destService)
+	if c.resolver == nil {
+		return "", rpcerr.Errorf(rpcerr.CodeUnavailable, "no address for service %s: set client.WithHostPorts or client.WithResolver", c.cfg.destService)
 	}
-	if n == 1 {
-		return c.cfg.hostPorts[0], nil
+	res, err := c.resolver.Get(ctx, c.cfg.destService)
+	if err != nil {
+		return "", rpcerr.Errorf(rpcerr.CodeUnavailable, "resolve service %s: %w", c.cfg.destService, err)
 	}
-	return c.cfg.hostPorts[int(c.next.Add(1)-1)%n], nil
+	inst, ok := c.balancer.GetPicker(res).Next(ctx, req)
+	if !ok {
+		return "", rpcerr.Errorf(rpcerr.CodeUnavailable, "no instance of service %s (resolver %s)", c.cfg.destService, c.resolver.Name())
+	}
+	return inst.Address, nil
 }
 
 // deadline returns when the call must be over: the earlier of the RPC timeout and ctx's deadline.

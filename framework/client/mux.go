@@ -254,7 +254,7 @@ func (p *muxPool) roundTrip(ctx context.Context, c *client, addr string, ri *rpc
 		if rpcerr.CodeOf(err) == rpcerr.CodeCanceled {
 			return err
 		}
-		return rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err)
+		return notSent(rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err))
 	}
 	call := muxCallPool.Get().(*muxCall)
 	call.ctx, call.ri, call.resp, call.dl, call.hasDL = ctx, ri, resp, dl, hasDL

@@ -34,7 +34,7 @@ func (p *pooled) roundTrip(ctx context.Context, c *client, addr string, ri *rpci
 		if rpcerr.CodeOf(err) == rpcerr.CodeCanceled { // the client is closed
 			return err
 		}
-		return rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err)
+		return notSent(rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err))
 	}
 	b := getBuffers()
 	defer putBuffers(b)

@@ -46,7 +46,6 @@ func TestQPSLimitRejectsTheExcessAndServesTheRest(t *testing.T) {
 	}
 }
 
-
 func TestConcurrencyLimit(t *testing.T) {
 	svr, addr, _ := echotest.StartServer(t, server.WithLimit(limit.Config{MaxConcurrency: 2}))
 	cli := echoservice.MustNewClient("echo", client.WithHostPorts(addr), client.WithMuxConnection(1))

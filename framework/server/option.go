@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/ternhq/tern/framework/endpoint"
 	"github.com/ternhq/tern/framework/internal/frame"
 	"github.com/ternhq/tern/framework/limit"
+	"github.com/ternhq/tern/framework/registry"
 )
 
 // Option configures a Server; pass options to NewServer.
@@ -29,6 +31,9 @@ type config struct {
 	logger        *slog.Logger
 	handleSignals bool
 	limits        limit.Config
+	registry      registry.Registry
+	registryInfo  registry.Info
+	acl           []ACLRule
 }
 
 func defaultConfig() config {
@@ -86,6 +91,28 @@ func WithMaxFrameSize(n int) Option {
 // Rejections are counted (Server.LimitStats).
 func WithLimit(cfg limit.Config) Option {
 	return optionFunc(func(c *config) { c.limits = cfg })
+}
+
+// WithRegistry registers the server in r once it listens, and deregisters it first thing when it stops
+// (before draining calls in flight), so clients stop picking it while it finishes.
+func WithRegistry(r registry.Registry) Option {
+	return optionFunc(func(c *config) { c.registry = r })
+}
+
+// WithRegistryInfo sets what is registered. Unset fields are filled in: the service name of the first
+// service registered on the server, the listening address (an unspecified host replaced by this
+// machine's first non-loopback address), weight registry's default.
+func WithRegistryInfo(info registry.Info) Option {
+	return optionFunc(func(c *config) { c.registryInfo = info })
+}
+
+// ACLRule checks a call before its handler runs; an error rejects the call with
+// rpcerr.CodePermissionDenied.
+type ACLRule func(ctx context.Context, req any) error
+
+// WithACLRules checks every call against rules before its handler runs.
+func WithACLRules(rules ...ACLRule) Option {
+	return optionFunc(func(c *config) { c.acl = append(c.acl, rules...) })
 }
 
 // WithLogger sets the logger the server reports through (default slog.Default()). Nothing is logged per

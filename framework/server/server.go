@@ -26,6 +26,7 @@ import (
 
 	"github.com/ternhq/tern/framework/endpoint"
 	"github.com/ternhq/tern/framework/limit"
+	"github.com/ternhq/tern/framework/registry"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
@@ -50,6 +51,9 @@ type Server struct {
 
 	shutting atomic.Bool
 	limits   *limit.Limits // nil without limits
+
+	firstService string         // the first service registered, the default registry name
+	registered   *registry.Info // what was registered in the registry, if anything
 }
 
 type service struct {
@@ -114,7 +118,14 @@ func (s *Server) RegisterService(info *serviceinfo.ServiceInfo, handler any, opt
 		}
 	}
 	svc := &service{info: info, handler: handler, fallback: rc.fallback}
-	svc.call = endpoint.Chain(s.cfg.middlewares...)(svc.invokeHandler)
+	mws := s.cfg.middlewares
+	if len(s.cfg.acl) > 0 {
+		mws = append(append([]endpoint.Middleware(nil), mws...), s.aclMiddleware)
+	}
+	svc.call = endpoint.Chain(mws...)(svc.invokeHandler)
+	if s.firstService == "" {
+		s.firstService = info.ServiceName
+	}
 	s.services[info.ServiceName] = svc
 	return nil
 }
@@ -156,35 +167,49 @@ func (s *Server) buildRoutes() error {
 	return nil
 }
 
-// Start listens and serves in the background; it returns once the server accepts connections.
+// Start listens and serves in the background; it returns once the server accepts connections and, with
+// WithRegistry, is registered.
 func (s *Server) Start() error {
+	addr, err := s.listen()
+	if err != nil {
+		return err
+	}
+	s.cfg.logger.Info("tern server listening", "addr", addr.String(), "services", s.serviceNames())
+	if err := s.register(addr); err != nil {
+		_ = s.Stop()
+		return err
+	}
+	return nil
+}
+
+// listen opens the listener and starts serving.
+func (s *Server) listen() (net.Addr, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.started {
-		return errors.New("server: already started")
+		return nil, errors.New("server: already started")
 	}
 	if err := s.buildRoutes(); err != nil {
-		return err
+		return nil, err
 	}
 	ln := s.cfg.listener
 	if ln == nil {
 		var err error
 		if ln, err = net.Listen(s.cfg.addr.Network(), s.cfg.addr.String()); err != nil {
-			return fmt.Errorf("server: listen: %w", err)
+			return nil, fmt.Errorf("server: listen: %w", err)
 		}
 	}
 	np, err := tnetpoll.NewServer(ln, s.accept)
 	if err != nil {
 		_ = ln.Close()
-		return fmt.Errorf("server: %w", err)
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	s.ln, s.np, s.started = ln, np, true
 	go func() { s.serveErr <- np.Serve() }()
 	if s.cfg.maxIdle > 0 {
 		go s.closeIdleLoop()
 	}
-	s.cfg.logger.Info("tern server listening", "addr", ln.Addr().String(), "services", s.serviceNames())
-	return nil
+	return ln.Addr(), nil
 }
 
 // Run starts the server and blocks until it stops: after Stop, or on SIGINT or SIGTERM (then it stops
@@ -243,6 +268,7 @@ func (s *Server) stop() error {
 	if ln == nil {
 		return nil
 	}
+	s.deregister()
 	np.StopAccepting()
 
 	deadline := time.NewTimer(s.cfg.exitWait)
