@@ -159,6 +159,9 @@ func (c *client) Call(ctx context.Context, method string, req, resp any) error {
 		if co.HostPort != "" {
 			d.Callee.Addr = hostPort(co.HostPort)
 		}
+		if co.HashKey != "" {
+			ctx = loadbalance.WithHashKey(ctx, co.HashKey)
+		}
 	}
 	return c.eps(rpcinfo.NewContext(ctx, rpcinfo.New(d)), req, resp)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ternhq/tern/framework/circuitbreak"
 	"github.com/ternhq/tern/framework/client"
+	"github.com/ternhq/tern/framework/client/callopt"
 	"github.com/ternhq/tern/framework/discovery"
 	"github.com/ternhq/tern/framework/endpoint"
 	"github.com/ternhq/tern/framework/internal/echotest"
@@ -261,5 +262,31 @@ func TestServerRegistersWhileListening(t *testing.T) {
 	_ = svr.Stop()
 	if res, _ := reg.Resolve(context.Background(), "Echo"); len(res.Instances) != 0 {
 		t.Fatalf("still registered after Stop: %v", res.Instances)
+	}
+}
+
+func TestConsistentHashByPerCallKey(t *testing.T) {
+	var hs []*echotest.Handler
+	var addrs []string
+	for i := 0; i < 3; i++ {
+		_, a, h := startOn(t, "127.0.0.1:0")
+		addrs, hs = append(addrs, a), append(hs, h)
+	}
+	cli := echoservice.MustNewClient("Echo", client.WithHostPorts(addrs...),
+		client.WithLoadBalancer(loadbalance.NewConsistentHash(loadbalance.DefaultConsistentHashConfig())))
+	defer cli.Close()
+	for i := 0; i < 20; i++ {
+		if _, err := cli.Echo(testContext(t), &echo.Request{Message: "k"}, callopt.WithHashKey("user-42")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	served := 0
+	for _, h := range hs {
+		if h.Started.Load() > 0 {
+			served++
+		}
+	}
+	if served != 1 {
+		t.Fatalf("calls with one hash key reached %d instances, want 1", served)
 	}
 }

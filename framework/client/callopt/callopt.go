@@ -24,6 +24,8 @@ type Options struct {
 	RPCTimeout time.Duration
 	// ConnectTimeout overrides the client's connect timeout when positive.
 	ConnectTimeout time.Duration
+	// HashKey is the key a consistent-hash load balancer places the call by.
+	HashKey string
 }
 
 // WithHostPort sends the call to hostport ("host:port"), bypassing address selection.
@@ -39,6 +41,12 @@ func WithRPCTimeout(d time.Duration) Option {
 // WithConnectTimeout sets the timeout for dialling a new connection for this call.
 func WithConnectTimeout(d time.Duration) Option {
 	return optionFunc(func(o *Options) { o.ConnectTimeout = d })
+}
+
+// WithHashKey places the call by key under a consistent-hash load balancer: calls with the same key go
+// to the same instance while the instances stay the same.
+func WithHashKey(key string) Option {
+	return optionFunc(func(o *Options) { o.HashKey = key })
 }
 
 type ctxKey struct{}
