@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help test bench lint fmt run
+# Directories holding generated code (see scripts/gen.sh); gen-check watches them.
+GEN_DIRS := framework/internal/gen framework/tool/internal/testgen
+
+.PHONY: help test bench lint fmt run gen gen-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -14,6 +17,16 @@ run: ## boot the shop locally (arrives with the shop issue)
 	@echo "The shop is not built yet: 'make run' arrives with it (see the status table in README.md)." >&2
 	@echo "Meanwhile 'make test' runs everything that exists." >&2
 	@exit 2
+
+gen: ## regenerate all generated Go code with the tern generator
+	@scripts/gen.sh
+
+gen-check: gen ## fail if regeneration changes anything in the generated directories (CI)
+	@changed=$$(git status --porcelain -- $(GEN_DIRS)); \
+	if [ -n "$$changed" ]; then \
+		echo "generated code is out of date; run 'make gen' and commit the result:" >&2; \
+		echo "$$changed" >&2; exit 1; \
+	fi
 
 bench: ## run the framework's Go benchmarks (allocations included)
 	cd framework && go test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,88 @@
+// Command tern generates Go code from Thrift IDL, the counterpart of the kitex command: types with
+// fast Thrift binary codecs, and for each service of the IDL file a package with its client, its
+// server constructor and its description.
+//
+// Usage:
+//
+//	tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] file.thrift
+//
+// Flags go before the IDL file. Code for file.thrift and every file it includes is written under
+// -out (default ./tern_gen), one package per Go namespace: the package of `namespace go a.b` is
+// <module>/<out inside the module>/a/b, and a file without one uses its base name. -module names
+// the Go module of -out; without it, the module of the nearest go.mod above -out is used. With -use,
+// the types already exist under that import path and only the service packages are written.
+//
+// For example, from a module root:
+//
+//	go run github.com/ternhq/tern/framework/cmd/tern -I idl idl/echo.thrift
+//
+// IDL mistakes are reported as file:line: message, and any error exits with a non-zero status.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/ternhq/tern/framework/tool"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// dirList is a repeatable flag.
+type dirList []string
+
+// String implements flag.Value.
+func (d *dirList) String() string { return strings.Join(*d, ",") }
+
+// Set implements flag.Value: each -I adds a directory.
+func (d *dirList) Set(s string) error {
+	*d = append(*d, s)
+	return nil
+}
+
+// run is the command: it returns the exit status, 2 for bad usage and 1 for a failed generation.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tern", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		opts     tool.Options
+		includes dirList
+		version  bool
+	)
+	fs.StringVar(&opts.Module, "module", "", "Go module path of the output `path` (default: from the go.mod above -out)")
+	fs.StringVar(&opts.Out, "out", "./tern_gen", "output `dir`ectory")
+	fs.Var(&includes, "I", "`dir`ectory to search for included IDL files (repeatable)")
+	fs.StringVar(&opts.Use, "use", "", "import `path` of already generated types: generate only the service packages")
+	fs.BoolVar(&version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] file.thrift")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if version {
+		fmt.Fprintln(stdout, "tern", tool.Version)
+		return 0
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "tern: want one IDL file after the flags")
+		fs.Usage()
+		return 2
+	}
+	opts.IDL, opts.Includes, opts.Log = fs.Arg(0), includes, stderr
+	if err := tool.Run(opts); err != nil {
+		fmt.Fprintln(stderr, "tern:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,28 @@
+// Package tool is the tern code generator for Thrift IDL, the counterpart of the Kitex command
+// (kitex -module M -I DIR x.thrift). From a program loaded by package thriftidl it renders:
+//
+//   - one types package per IDL Go namespace: constants, enums (type E int64, E_VALUE, String,
+//     EFromString, EPtr), typedefs (as type aliases), structs, unions and exceptions with
+//     New/Get/IsSet/String methods (exceptions implement error), the service interfaces and the
+//     <Service><Method>Args/Result structs, and for every struct a reflection-free fast codec —
+//     BLength, FastWrite, FastRead: a codec/thrift.Message — that writes the standard Thrift binary
+//     encoding, fields in IDL order;
+//   - one package per service of the main IDL file (<service>service): the service description with
+//     the inherited methods, the server-side glue that maps declared exceptions into the result, a
+//     client, NewServer and RegisterService.
+//
+// Import paths follow Kitex: <module>/<output dir inside the module>/<namespace as a path>, and a
+// service package sits below its types package. Every file starts with Header; the templates are the
+// .tmpl files in templates/.
+//
+// The encoding matches Kitex byte for byte: a default or required field is always written, so a nil
+// container is written as an empty one and a nil struct as an empty struct (which fails to decode if
+// its type has required fields); an optional field is written only when set. Optional scalars are
+// pointers, except those with a default value, which are plain values counted as set when they differ
+// from the default. A union is written with its first set field only, so the output is always a valid
+// union. FastRead skips unknown fields, fields of another wire type and containers whose element types
+// differ from the IDL's (checked when the container is not empty), and reports a missing required
+// field as an error wrapping thrift.ErrInvalidData.
+//
+// Generate renders in memory; Run is what the tern command does: load, generate, write, log.
+package tool

@@ -1,0 +1,5 @@
+include "unknown_type.thrift"
+
+struct B {
+    1: unknown_type.A a
+}

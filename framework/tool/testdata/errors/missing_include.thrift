@@ -1,0 +1,3 @@
+namespace go errs
+
+include "nope.thrift"

@@ -1,0 +1,8 @@
+service P {
+    void f()
+}
+
+service S extends P {
+    void g()
+    void f()
+}

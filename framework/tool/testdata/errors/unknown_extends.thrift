@@ -1,0 +1,3 @@
+service S extends Nope {
+    void f()
+}

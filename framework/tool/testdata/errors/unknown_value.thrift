@@ -1,0 +1,2 @@
+const i32 X = 1
+const i32 Y = NOPE
