@@ -40,8 +40,7 @@ func startOn(t *testing.T, addr string, opts ...server.Option) (*server.Server, 
 	if err != nil {
 		t.Fatalf("listen %s: %v", addr, err)
 	}
-	svr, _, h := echotest.StartServer(t, append([]server.Option{server.WithListener(ln)}, opts...)...)
-	return svr, svr.Addr().String(), h
+	return echotest.StartServer(t, append([]server.Option{server.WithListener(ln)}, opts...)...)
 }
 
 // countingDialer counts dials per address.

@@ -14,7 +14,7 @@ func notSent(err error) error { return retry.NotSent(err) }
 
 // policy returns the retry policy of a method, if any. Without a RetryOn of its own, a policy retries
 // what retry.DefaultRetryOn does and also calls an instance's open circuit breaker refused: the retry
-// goes to another instance.
+// goes to another instance. A method the IDL marks idempotent is retried as if the policy said so.
 func (c *client) policy(method string) (retry.Policy, bool) {
 	p, ok := c.cfg.methodRetry[method]
 	if !ok && c.cfg.retry != nil {
@@ -22,6 +22,9 @@ func (c *client) policy(method string) (retry.Policy, bool) {
 	}
 	if ok && p.RetryOn == nil {
 		p.RetryOn = retryOn
+	}
+	if mi := c.svc.Methods[method]; mi != nil && mi.Idempotent {
+		p.Idempotent = true
 	}
 	return p, ok
 }

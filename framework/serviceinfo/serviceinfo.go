@@ -34,6 +34,9 @@ type MethodInfo struct {
 	NewResult func() any
 	// Oneway methods get no reply.
 	Oneway bool
+	// Idempotent methods may be retried even after their request may have reached the server (the IDL
+	// annotation tern.idempotent = "true" sets it).
+	Idempotent bool
 }
 
 // ServiceInfo describes one service.

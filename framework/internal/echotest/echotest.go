@@ -105,11 +105,25 @@ func QuietLogger() *slog.Logger {
 // test ends. It returns the server, its address and the handler.
 func StartServer(t testing.TB, opts ...server.Option) (*server.Server, string, *Handler) {
 	t.Helper()
+	h := NewHandler()
+	svr, addr := StartHandler(t, h, opts...)
+	return svr, addr, h
+}
+
+// Service is what StartHandler serves: both test services.
+type Service interface {
+	echo.Echo
+	echo.Greeter
+}
+
+// StartHandler starts a server hosting Echo and Greeter implemented by h on a free loopback port (or on
+// a listener given with server.WithListener) and stops it when the test ends.
+func StartHandler(t testing.TB, h Service, opts ...server.Option) (*server.Server, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	h := NewHandler()
 	opts = append([]server.Option{server.WithListener(ln), server.WithLogger(QuietLogger()),
 		server.WithExitWaitTime(2 * time.Second)}, opts...)
 	svr := server.NewServer(opts...)
@@ -122,6 +136,9 @@ func StartServer(t testing.TB, opts ...server.Option) (*server.Server, string, *
 	if err := svr.Start(); err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	t.Cleanup(func() { _ = svr.Stop() })
-	return svr, ln.Addr().String(), h
+	t.Cleanup(func() {
+		_ = svr.Stop()
+		_ = ln.Close() // unused when the options named another listener
+	})
+	return svr, svr.Addr().String()
 }
