@@ -196,7 +196,7 @@ func (c *client) send(ctx context.Context, req, resp any) error {
 	}
 	if c.instBreakers != nil {
 		if err := c.instBreakers.Allow(addr); err != nil {
-			return notSent(err)
+			return notSent(instanceOpen(err))
 		}
 	}
 	if c.tracker != nil {

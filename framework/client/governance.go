@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"sync/atomic"
 
@@ -83,7 +85,9 @@ func (c *client) breakerMiddleware(next endpoint.Endpoint) endpoint.Endpoint {
 			return notSent(err)
 		}
 		err := next(ctx, req, resp)
-		c.methodBreakers.Record(key, err)
+		if !errors.Is(err, errInstanceOpen) { // one bad instance says nothing about the method
+			c.methodBreakers.Record(key, err)
+		}
 		return err
 	}
 }
@@ -103,7 +107,18 @@ func copyResult(dst, src any) {
 	reflect.ValueOf(dst).Elem().Set(reflect.ValueOf(src).Elem())
 }
 
-// winner lets exactly one concurrent attempt deliver its result.
-type winner struct{ done atomic.Bool }
+// winner keeps the result of the first concurrent attempt to succeed.
+type winner struct{ res atomic.Pointer[any] }
 
-func (w *winner) claim() bool { return w.done.CompareAndSwap(false, true) }
+func (w *winner) offer(result any) { w.res.CompareAndSwap(nil, &result) }
+
+func (w *winner) result() any { return *w.res.Load() }
+
+// errInstanceOpen marks a call an instance's open circuit breaker refused: a retry may go to another
+// instance (a method's open breaker, by contrast, would refuse the retry too).
+var errInstanceOpen = errors.New("instance circuit breaker open")
+
+// instanceOpen wraps an instance breaker's refusal so that it can be told apart.
+func instanceOpen(err error) error {
+	return fmt.Errorf("%w: %w", errInstanceOpen, err)
+}

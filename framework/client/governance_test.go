@@ -166,22 +166,39 @@ func TestBackupRequestAnswersASlowCall(t *testing.T) {
 	firstSlow := func(next endpoint.Endpoint) endpoint.Endpoint {
 		return func(ctx context.Context, req, resp any) error {
 			if calls.Add(1) == 1 {
-				time.Sleep(2 * time.Second)
+				time.Sleep(time.Second)
 			}
 			return next(ctx, req, resp)
 		}
 	}
 	_, addr, _ := startOn(t, "127.0.0.1:0", server.WithMiddleware(firstSlow))
+	// An idempotent method gets a backup request, which answers long before the slow first one.
 	cli := echoservice.MustNewClient("Echo", client.WithHostPorts(addr), client.WithMuxConnection(1),
-		client.WithBackupRequest(50*time.Millisecond, 1), client.WithRetryBudget(nil))
+		client.WithBackupRequest(50*time.Millisecond, 1), client.WithRetryBudget(nil),
+		client.WithMethodRetry("Echo", retry.Policy{MaxAttempts: 1, Idempotent: true}))
 	defer cli.Close()
 	start := time.Now()
 	resp, err := cli.Echo(testContext(t), &echo.Request{Message: "b"})
 	if err != nil || resp.Message != "b" {
 		t.Fatalf("Echo: %v, %v", resp, err)
 	}
-	if el := time.Since(start); el > time.Second {
+	if el := time.Since(start); el > 500*time.Millisecond {
 		t.Fatalf("call took %v: the backup request did not answer it", el)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("server saw %d calls, want 2 (the slow one and its backup)", n)
+	}
+
+	// A method not marked idempotent never gets a second request while the first may be running.
+	calls.Store(0)
+	plain := echoservice.MustNewClient("Echo", client.WithHostPorts(addr), client.WithMuxConnection(1),
+		client.WithBackupRequest(50*time.Millisecond, 1), client.WithRetryBudget(nil))
+	defer plain.Close()
+	if _, err := plain.Echo(testContext(t), &echo.Request{Message: "once"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("a non-idempotent call was sent %d times", n)
 	}
 }
 

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -268,7 +270,7 @@ func (p *muxPool) roundTrip(ctx context.Context, c *client, addr string, ri *rpc
 		if mc.err != nil {
 			err := mc.err
 			mc.mu.Unlock()
-			return err
+			return notSent(err)
 		}
 		if _, dup := mc.pending[seq]; dup {
 			mc.mu.Unlock()
@@ -316,6 +318,9 @@ func (mc *muxConn) send(ctx context.Context, c *client, ri *rpcinfo.Info, req an
 	if err == errTimedOut {
 		return timeoutError(ri)
 	}
+	if errors.Is(err, errConnFailed) { // the connection failed before this request was written
+		return notSent(err)
+	}
 	switch rpcerr.CodeOf(err) {
 	case rpcerr.CodeResourceExhausted, rpcerr.CodeInvalidArgument: // refused before writing: the connection is fine
 		return err
@@ -339,13 +344,16 @@ func (mc *muxConn) write(ctx context.Context, c *client, ri *rpcinfo.Info, req a
 	failed := mc.err
 	mc.mu.Unlock()
 	if failed != nil {
-		return failed
+		return fmt.Errorf("%w: %w", errConnFailed, failed)
 	}
 	if err := setTimeout(mc.conn.SetWriteTimeout, dl, hasDL); err != nil {
 		return err
 	}
 	return c.writeRequest(ctx, mc.conn, &b.hdr, ri, req)
 }
+
+// errConnFailed marks a request not written because its connection had already failed.
+var errConnFailed = errors.New("connection failed before the request was sent")
 
 // forget removes a waiting call; false means the reader (or fail) already took it and will answer.
 func (mc *muxConn) forget(seq int32) bool {

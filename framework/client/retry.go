@@ -2,10 +2,10 @@ package client
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ternhq/tern/framework/endpoint"
 	"github.com/ternhq/tern/framework/retry"
-	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 )
 
@@ -30,34 +30,26 @@ func (c *client) policy(method string) (retry.Policy, bool) {
 }
 
 func retryOn(err error) bool {
-	return retry.DefaultRetryOn(err) || rpcerr.CodeOf(err) == rpcerr.CodeCircuitOpen
+	return retry.DefaultRetryOn(err) || errors.Is(err, errInstanceOpen)
 }
 
-// retryMiddleware retries failed calls, or sends backup requests for slow ones. Every attempt after the
-// first gets a sequence id of its own; attempts that may run at once decode into results of their own,
-// the winner's copied into the caller's.
+// retryMiddleware retries failed calls, or sends backup requests for slow calls of idempotent methods.
+// Every attempt after the first gets a sequence id of its own; attempts that may run at once decode into
+// results of their own, the winner's copied into the caller's once the call is decided.
 func (c *client) retryMiddleware(next endpoint.Endpoint) endpoint.Endpoint {
 	return func(ctx context.Context, req, resp any) error {
 		ri := rpcinfo.FromContext(ctx)
 		if ri.Oneway() {
+			c.cfg.budget.Deposit()
 			return next(ctx, req, resp) // never retried: there is no reply to tell failure from loss
 		}
 		mi := c.svc.Methods[ri.Method()]
-		if c.cfg.backupDelay > 0 {
-			var w winner
-			return retry.Backup(ctx, c.cfg.backupDelay, c.cfg.backupExtra, c.cfg.budget, func(actx context.Context, attempt int) error {
-				result := mi.NewResult()
-				if err := next(c.attemptContext(actx, ri, attempt), req, result); err != nil {
-					return err
-				}
-				if w.claim() {
-					copyResult(resp, result)
-				}
-				return nil
-			})
-		}
 		p, ok := c.policy(ri.Method())
+		if c.cfg.backupDelay > 0 && (mi.Idempotent || p.Idempotent) {
+			return c.backup(ctx, ri, next, req, resp)
+		}
 		if !ok {
+			c.cfg.budget.Deposit()
 			return next(ctx, req, resp)
 		}
 		return retry.Do(ctx, p, c.cfg.budget, func(actx context.Context, attempt int) error {
@@ -72,6 +64,26 @@ func (c *client) retryMiddleware(next endpoint.Endpoint) endpoint.Endpoint {
 			return nil
 		})
 	}
+}
+
+// backup sends backup requests: a second request to the same method while the first may still be
+// running, which only an idempotent method may get. The first attempt to succeed keeps its result; it
+// is copied into resp after Backup returns, so no attempt still running can touch resp.
+func (c *client) backup(ctx context.Context, ri *rpcinfo.Info, next endpoint.Endpoint, req, resp any) error {
+	mi := c.svc.Methods[ri.Method()]
+	var w winner
+	err := retry.Backup(ctx, c.cfg.backupDelay, c.cfg.backupExtra, c.cfg.budget, func(actx context.Context, attempt int) error {
+		result := mi.NewResult()
+		if err := next(c.attemptContext(actx, ri, attempt), req, result); err != nil {
+			return err
+		}
+		w.offer(result)
+		return nil
+	})
+	if err == nil {
+		copyResult(resp, w.result())
+	}
+	return err
 }
 
 // attemptContext gives attempts after the first a sequence id of their own.

@@ -88,6 +88,7 @@ type entry struct {
 
 	mu         sync.Mutex // serialises updates; guards the fields below
 	srcVersion uint64     // Version of the Resolver's latest Result
+	pushes     uint64     // watch updates applied so far
 	lastErr    error
 	stop       func() // stops the watch
 	dead       bool   // expired or closed
@@ -274,10 +275,14 @@ func (e *entry) kill() {
 }
 
 // apply stores res as e's result, with a new Version if its instances differ from the current ones.
-func (c *Cache) apply(e *entry, res Result) {
+func (c *Cache) apply(e *entry, res Result) { c.applyIf(e, res, nil) }
+
+// applyIf is apply for a polled result: it is dropped if a watch update came after the poll began
+// (pushes, when not nil, is the watch count then).
+func (c *Cache) applyIf(e *entry, res Result, pushes *uint64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dead {
+	if e.dead || (pushes != nil && e.pushes != *pushes) {
 		return
 	}
 	cur := e.res.Load()
@@ -294,6 +299,28 @@ func (c *Cache) apply(e *entry, res Result) {
 	}
 }
 
+// push applies a result the resolver's watch delivered.
+func (c *Cache) push(e *entry, res Result) {
+	e.mu.Lock()
+	e.pushes++
+	e.mu.Unlock()
+	c.apply(e, res)
+}
+
+// pushCount returns how many watch updates e has had, to tell whether a poll raced with one.
+func (e *entry) pushCount() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.pushes
+}
+
+// failing reports whether e's last refresh failed (its registry may be down).
+func (e *entry) failing() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lastErr != nil
+}
+
 func (c *Cache) setErr(e *entry, err error) {
 	if err != nil {
 		c.errors.Add(1)
@@ -308,7 +335,7 @@ func (c *Cache) watch(e *entry) {
 	if c.w == nil {
 		return
 	}
-	stop, err := c.w.Watch(c.ctx, e.service, func(r Result) { c.apply(e, r) })
+	stop, err := c.w.Watch(c.ctx, e.service, func(r Result) { c.push(e, r) })
 	if err != nil {
 		c.setErr(e, err) // polling still keeps the entry current
 		return

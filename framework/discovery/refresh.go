@@ -46,7 +46,9 @@ func (c *Cache) refreshAll() {
 		if e.used.Swap(false) {
 			e.lastUsed.Store(now)
 		}
-		if c.cfg.ExpireAfter > 0 && now-e.lastUsed.Load() > int64(c.cfg.ExpireAfter) {
+		// An entry whose registry is failing is kept: it is the last good list, which a later Get
+		// could not resolve again.
+		if c.cfg.ExpireAfter > 0 && now-e.lastUsed.Load() > int64(c.cfg.ExpireAfter) && !e.failing() {
 			c.remove(e)
 			continue
 		}
@@ -55,14 +57,16 @@ func (c *Cache) refreshAll() {
 	wg.Wait()
 }
 
-// refresh resolves e's service again and applies the result; an error keeps the last good list.
+// refresh resolves e's service again and applies the result; an error keeps the last good list. A
+// result the watch overtook while Resolve ran is dropped: it may be older than what the watch pushed.
 func (c *Cache) refresh(e *entry) {
+	pushes := e.pushCount()
 	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.ResolveTimeout)
 	res, err := c.r.Resolve(ctx, e.service)
 	cancel()
 	c.resolves.Add(1)
 	c.setErr(e, err)
 	if err == nil {
-		c.apply(e, res)
+		c.applyIf(e, res, &pushes)
 	}
 }

@@ -64,6 +64,11 @@ func (c *conn) OnRead(tc transport.Conn) error {
 		c.serve(cl)
 		return c.refused // closes the connection
 	}
+	if cl.err == nil && c.s.limits != nil { // admit the call before spending a goroutine on it
+		if cl.err = c.s.limits.AcquireCall(); cl.err == nil {
+			cl.admitted = true
+		}
+	}
 	if outOfOrder {
 		go c.serve(cl) // a multiplexing client: serve its calls concurrently, reply as each finishes
 	} else {
@@ -107,18 +112,19 @@ func readErrorReason(err error) string {
 
 // call is one request being served.
 type call struct {
-	conn    *conn
-	proto   transport.Protocol
-	seq     int32
-	name    string
-	oneway  bool
-	svc     *service
-	args    any
-	result  any
-	ctx     context.Context
-	timeout time.Duration
-	err     error // set before the handler runs when the request cannot be served
-	hdr     ttheader.Header
+	conn     *conn
+	proto    transport.Protocol
+	seq      int32
+	name     string
+	oneway   bool
+	svc      *service
+	args     any
+	result   any
+	ctx      context.Context
+	timeout  time.Duration
+	err      error // set before the handler runs when the request cannot be served
+	admitted bool  // holds one of the server's call slots (WithLimit)
+	hdr      ttheader.Header
 }
 
 var callPool = sync.Pool{New: func() any { return new(call) }}
@@ -255,10 +261,8 @@ func (c *conn) serve(cl *call) {
 		cl.release()
 		c.inflight.Add(-1)
 	}()
-	if cl.err == nil && c.s.limits != nil {
-		if cl.err = c.s.limits.AcquireCall(); cl.err == nil {
-			defer c.s.limits.ReleaseCall()
-		}
+	if cl.admitted {
+		defer c.s.limits.ReleaseCall()
 	}
 	if cl.err == nil {
 		cl.err = c.s.invoke(cl)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -33,8 +34,15 @@ func (s *Server) register(addr net.Addr) error {
 		return fmt.Errorf("server: register %s at %s: %w", info.ServiceName, info.Address, err)
 	}
 	s.mu.Lock()
-	s.registered = &info
+	stopping := s.shutting.Load()
+	if !stopping {
+		s.registered = &info
+	}
 	s.mu.Unlock()
+	if stopping { // Stop ran while registering: take the registration back at once
+		_ = s.cfg.registry.Deregister(ctx, info)
+		return errors.New("server: stopped while registering")
+	}
 	s.cfg.logger.Info("tern server registered", "service", info.ServiceName, "addr", info.Address)
 	return nil
 }
@@ -79,7 +87,7 @@ func (s *Server) aclMiddleware(next endpoint.Endpoint) endpoint.Endpoint {
 	return func(ctx context.Context, req, resp any) error {
 		for _, rule := range s.cfg.acl {
 			if err := rule(ctx, req); err != nil {
-				return rpcerr.Errorf(rpcerr.CodePermissionDenied, "call to %s rejected by ACL: %v",
+				return rpcerr.Errorf(rpcerr.CodePermissionDenied, "call to %s rejected by ACL: %w",
 					rpcinfo.FromContext(ctx).Method(), err)
 			}
 		}

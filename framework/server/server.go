@@ -189,6 +189,9 @@ func (s *Server) listen() (net.Addr, error) {
 	if s.started {
 		return nil, errors.New("server: already started")
 	}
+	if s.shutting.Load() {
+		return nil, errors.New("server: stopped before it started")
+	}
 	if err := s.buildRoutes(); err != nil {
 		return nil, err
 	}
@@ -261,8 +264,8 @@ func (s *Server) Stop() error {
 
 func (s *Server) stop() error {
 	defer close(s.stopped)
-	s.shutting.Store(true)
 	s.mu.Lock()
+	s.shutting.Store(true) // under mu: listen either sees it or has set ln already
 	ln, np := s.ln, s.np
 	s.mu.Unlock()
 	if ln == nil {
@@ -349,7 +352,10 @@ func (s *Server) accept(tc transport.Conn) tnetpoll.ConnHandler {
 	c := &conn{s: s, tc: tc}
 	if s.limits != nil {
 		if err := s.limits.AcquireConn(); err != nil {
-			c.refused = err // answer the first request with the error, then close
+			// Answer the first request with the error, then close; a refused peer that sends nothing is
+			// closed after the read/write timeout, so that refused connections do not pile up.
+			c.refused = err
+			time.AfterFunc(max(s.cfg.readWrite, time.Second), func() { _ = tc.Close() })
 		} else {
 			c.limited = true
 		}

@@ -352,3 +352,16 @@ func TestStopRightAfterStartReleasesThePort(t *testing.T) {
 		}
 	}
 }
+
+func TestStopBeforeStartLeavesNothingRunning(t *testing.T) {
+	svr := server.NewServer(server.WithServiceAddr(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}), server.WithLogger(echotest.QuietLogger()))
+	if err := echoservice.RegisterService(svr, echotest.NewHandler()); err != nil {
+		t.Fatal(err)
+	}
+	if err := svr.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := svr.Start(); err == nil {
+		t.Fatal("Start after Stop succeeded; the server could never be stopped")
+	}
+}
