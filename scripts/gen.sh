@@ -32,3 +32,5 @@ gen() {
 gen framework internal/gen testdata/echo.thrift
 # Every IDL construct, for the generator's round-trip tests and benchmarks.
 gen framework tool/internal/testgen -I tool/testdata tool/testdata/everything.thrift
+# The same IDL inside the interop module, for the Apache Thrift compatibility tests and benchmarks.
+gen framework/interop gen -I ../tool/testdata ../tool/testdata/everything.thrift

@@ -3,6 +3,7 @@ module github.com/ternhq/tern/framework/interop
 go 1.26
 
 require (
+	github.com/apache/thrift v0.25.0
 	github.com/bytedance/gopkg v0.1.4
 	github.com/cloudwego/gopkg v0.2.0
 	github.com/cloudwego/kitex v0.16.3
