@@ -25,4 +25,10 @@
 // field as an error wrapping thrift.ErrInvalidData.
 //
 // Generate renders in memory; Run is what the tern command does: load, generate, write, log.
+//
+// Scaffold renders a new service for the last service of the IDL file (tern -service, like kitex
+// -service): main.go, handler.go, conf/ with per-environment YAML, build.sh, README.md. Those files are
+// the user's: they carry no generated-code header, and Run with Options.Service writes only the ones
+// missing. UpdateHandler is how a later run adds the stubs of new IDL methods to handler.go, keeping
+// every byte already there.
 package tool

@@ -49,6 +49,11 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			for _, f := range files {
+				if !bytes.HasPrefix(f.Content, []byte(tool.Header+"\n")) {
+					t.Errorf("%s does not start with %q", f.Path, tool.Header)
+				}
+			}
 			dir := filepath.Join("testdata", "golden", c.name)
 			if *update {
 				rewriteGolden(t, dir, files)
@@ -86,9 +91,6 @@ func compareGolden(t *testing.T, dir string, files []*tool.File) {
 		}
 		if !bytes.Equal(golden, f.Content) {
 			t.Errorf("%s differs from the generated code at %s (run go test ./tool/ -update)", name, firstDiff(golden, f.Content))
-		}
-		if !bytes.HasPrefix(f.Content, []byte(tool.Header+"\n")) {
-			t.Errorf("%s does not start with %q", f.Path, tool.Header)
 		}
 	}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

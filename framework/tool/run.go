@@ -23,7 +23,11 @@ type Options struct {
 	Module   string   // Module is the Go module path of Out; when empty it is read from the go.mod above Out.
 	Includes []string // Includes are the directories searched for included IDL files.
 	Use      string   // Use is the import path of already generated types (see Config.Use).
-	Log      io.Writer
+	// Service, when set, is the name of a service to scaffold in the working directory (tern -service
+	// NAME): see Scaffold for the files and UpdateHandler for what a run over an existing scaffold does.
+	// Without a go.mod in or above the working directory, one is created there for Module.
+	Service string
+	Log     io.Writer
 }
 
 // Run loads the IDL, generates its Go code and writes it under the output directory, logging one line
@@ -31,6 +35,11 @@ type Options struct {
 func Run(opts Options) error {
 	if opts.Out == "" {
 		opts.Out = "tern_gen"
+	}
+	if opts.Service != "" {
+		if err := checkName(opts.Service); err != nil {
+			return err
+		}
 	}
 	base, err := importBase(opts.Out, opts.Module)
 	if err != nil {
@@ -40,9 +49,13 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
-	files, err := Generate(prog, Config{ImportBase: base, Use: opts.Use})
+	cfg := Config{ImportBase: base, Use: opts.Use}
+	files, err := Generate(prog, cfg)
 	if err != nil {
 		return err
+	}
+	if opts.Service != "" {
+		return runScaffold(opts, prog, cfg, files)
 	}
 	return write(opts.Out, files, opts.Log)
 }

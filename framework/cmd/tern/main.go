@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] file.thrift
+//	tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] [-service NAME] file.thrift
 //
 // Flags go before the IDL file. Code for file.thrift and every file it includes is written under
 // -out (default ./tern_gen), one package per Go namespace: the package of `namespace go a.b` is
@@ -15,6 +15,24 @@
 // For example, from a module root:
 //
 //	go run github.com/ternhq/tern/framework/cmd/tern -I idl idl/echo.thrift
+//
+// With -service NAME, tern also scaffolds a service in the working directory, like kitex -service: it
+// implements the last service of file.thrift (Kitex's choice too), and NAME names its binary. The
+// scaffold is main.go (wiring only: configuration, server, graceful stop on SIGINT and SIGTERM),
+// handler.go (<Service>Impl with a stub per IDL method, inherited ones included), conf/conf.go and its
+// test with conf/dev.yaml, conf/test.yaml and conf/prod.yaml (flat YAML, each key overridable by an
+// environment variable TERN_<KEY>, the file picked by TERN_ENV), build.sh (builds output/bin/NAME),
+// README.md and .gitignore. Without a go.mod in or above the working directory, tern creates one for
+// -module, requiring the framework at v0.0.0, and prints what to add to it: inside this repository,
+// the replace line pointing at the local framework.
+//
+// Running it again, say after the IDL gained methods, regenerates the code and appends a stub to
+// handler.go for each method <Service>Impl does not have yet (found with go/parser), keeping every
+// byte already there; it never rewrites any other file of the scaffold:
+//
+//	mkdir hello && cd hello
+//	tern -service hello -module example.com/hello -I ../idl ../idl/hello.thrift
+//	go mod tidy && ./build.sh && output/bin/hello
 //
 // IDL mistakes are reported as file:line: message, and any error exits with a non-zero status.
 package main
@@ -59,9 +77,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Out, "out", "./tern_gen", "output `dir`ectory")
 	fs.Var(&includes, "I", "`dir`ectory to search for included IDL files (repeatable)")
 	fs.StringVar(&opts.Use, "use", "", "import `path` of already generated types: generate only the service packages")
+	fs.StringVar(&opts.Service, "service", "", "scaffold a service `name`d so in the working directory, for the IDL's last service")
 	fs.BoolVar(&version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] file.thrift")
+		fmt.Fprintln(stderr, "usage: tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] [-service NAME] file.thrift")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -133,7 +133,7 @@ func TestErrors(t *testing.T) {
 		{"missing file", []string{"nope.thrift"}, 1, "nope.thrift: file not found"},
 		{"no idl", nil, 2, "want one IDL file"},
 		{"two idls", []string{"a.thrift", "b.thrift"}, 2, "want one IDL file"},
-		{"unknown flag", []string{"-service", "x", "a.thrift"}, 2, "flag provided but not defined: -service"},
+		{"unknown flag", []string{"-services", "x", "a.thrift"}, 2, "flag provided but not defined: -services"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
