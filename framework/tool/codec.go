@@ -77,17 +77,18 @@ func (f *fileGen) writeExpr(t *thriftidl.Type, v string) string {
 }
 
 // readStmt reads a value of type t at b[off:] into target, setting n and err; tmp names a temporary
-// when one is needed.
+// when one is needed. Structs and containers are read at depth+1: the code runs where the variable
+// depth is the nesting depth of the enclosing struct or container (see FastReadDepth).
 func (f *fileGen) readStmt(t *thriftidl.Type, target, tmp string) string {
 	switch t.Kind {
 	case thriftidl.KindStruct:
 		return target + " = " + f.qualify(t.Struct.File.Package, "New"+t.Struct.GoName) + "()\n" +
-			"n, err = " + target + ".FastRead(b[off:])"
+			"n, err = " + target + ".FastReadDepth(b[off:], depth+1)"
 	case thriftidl.KindEnum:
 		return "var " + tmp + " int32\n" + tmp + ", n, err = " + f.std(pathThrift) + ".ReadI32(b[off:])\n" +
 			target + " = " + f.goType(t) + "(" + tmp + ")"
 	case thriftidl.KindList, thriftidl.KindSet, thriftidl.KindMap:
-		return target + ", n, err = read" + f.helpers.name(t) + "(b[off:])"
+		return target + ", n, err = read" + f.helpers.name(t) + "(b[off:], depth+1)"
 	}
 	return target + ", n, err = " + f.std(pathThrift) + ".Read" + rw[t.Kind] + "(b[off:])"
 }
@@ -122,7 +123,7 @@ func (f *fileGen) readField(fd *thriftidl.Field) string {
 	switch {
 	case t.IsContainer():
 		return "var v " + f.goType(t) + "\n" +
-			"if v, n, err = read" + f.helpers.name(t) + "(b[off:]); err == nil {\n" + target + " = v\n" +
+			"if v, n, err = read" + f.helpers.name(t) + "(b[off:], depth+1); err == nil {\n" + target + " = v\n" +
 			"} else if err == errElemType {\n" + "n, err = " + f.std(pathThrift) + ".Skip(b[off:], t)\n}"
 	case isPtr(fd) && t.Kind == thriftidl.KindEnum:
 		return "var v int32\nv, n, err = " + f.std(pathThrift) + ".ReadI32(b[off:])\n" +

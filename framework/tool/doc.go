@@ -22,7 +22,10 @@
 // from the default. A union is written with its first set field only, so the output is always a valid
 // union. FastRead skips unknown fields, fields of another wire type and containers whose element types
 // differ from the IDL's (checked when the container is not empty), and reports a missing required
-// field as an error wrapping thrift.ErrInvalidData.
+// field as an error wrapping thrift.ErrInvalidData. Like thrift.Skip it refuses structs and containers
+// nested more than thrift.MaxDepth levels deep (the outermost struct is level 1) with an error wrapping
+// thrift.ErrDepthLimit, so recursive types cannot exhaust the stack; FastReadDepth, which FastRead
+// calls with depth 0, carries the depth into nested structs, across packages too.
 //
 // Generate renders in memory; Run is what the tern command does: load, generate, write, log.
 //

@@ -30,7 +30,7 @@ var fixedImports = map[string]string{
 // them. codecLocals are those of types packages, serviceLocals those of service packages.
 var (
 	codecLocals = []string{
-		"b", "e", "err", "et", "i", "id", "k", "kt", "kx", "n", "off", "p", "size", "t", "v", "vt", "x", "ex",
+		"b", "depth", "e", "err", "et", "i", "id", "k", "kt", "kx", "n", "off", "p", "size", "t", "v", "vt", "x", "ex",
 	}
 	serviceLocals = []string{
 		"a", "args", "c", "callOptions", "ctx", "destService", "e", "err", "handler", "opts", "p", "r",

@@ -163,7 +163,7 @@ func nameDefinitions(p *Package) scope {
 // nameStruct names a struct's fields, then the struct itself with the package-level names derived
 // from it: New<Name> and <Name>_<Field>_DEFAULT.
 func nameStruct(sc scope, s *Struct, name string) {
-	methods := scope{"String": true, "BLength": true, "FastWrite": true, "FastRead": true}
+	methods := scope{"String": true, "BLength": true, "FastWrite": true, "FastRead": true, "FastReadDepth": true}
 	if s.Kind == Exception {
 		methods["Error"] = true
 	}

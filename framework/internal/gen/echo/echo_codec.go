@@ -44,6 +44,17 @@ func (p *Request) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Request) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Request) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -63,7 +74,7 @@ func (p *Request) FastRead(b []byte) (int, error) {
 			p.Fail, n, err = thrift.ReadBool(b[off:])
 		case id == 4 && t == thrift.LIST:
 			var v []string
-			if v, n, err = readListString(b[off:]); err == nil {
+			if v, n, err = readListString(b[off:], depth+1); err == nil {
 				p.MetaKeys = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -125,6 +136,17 @@ func (p *Response) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Response) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Response) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -140,7 +162,7 @@ func (p *Response) FastRead(b []byte) (int, error) {
 			p.Message, n, err = thrift.ReadString(b[off:])
 		case id == 2 && t == thrift.MAP:
 			var v map[string]string
-			if v, n, err = readMapStringString(b[off:]); err == nil {
+			if v, n, err = readMapStringString(b[off:], depth+1); err == nil {
 				p.Meta = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -194,6 +216,17 @@ func (p *EchoError) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *EchoError) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *EchoError) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -255,6 +288,17 @@ func (p *EchoEchoArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *EchoEchoArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *EchoEchoArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -268,7 +312,7 @@ func (p *EchoEchoArgs) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 1 && t == thrift.STRUCT:
 			p.Req = NewRequest()
-			n, err = p.Req.FastRead(b[off:])
+			n, err = p.Req.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -324,6 +368,17 @@ func (p *EchoEchoResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *EchoEchoResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *EchoEchoResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -337,10 +392,10 @@ func (p *EchoEchoResult) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 0 && t == thrift.STRUCT:
 			p.Success = NewResponse()
-			n, err = p.Success.FastRead(b[off:])
+			n, err = p.Success.FastReadDepth(b[off:], depth+1)
 		case id == 1 && t == thrift.STRUCT:
 			p.Err = NewEchoError()
-			n, err = p.Err.FastRead(b[off:])
+			n, err = p.Err.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -387,6 +442,17 @@ func (p *EchoNotifyArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *EchoNotifyArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *EchoNotifyArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -400,7 +466,7 @@ func (p *EchoNotifyArgs) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 1 && t == thrift.STRUCT:
 			p.Req = NewRequest()
-			n, err = p.Req.FastRead(b[off:])
+			n, err = p.Req.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -445,6 +511,17 @@ func (p *GreeterHelloArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *GreeterHelloArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *GreeterHelloArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -506,6 +583,17 @@ func (p *GreeterHelloResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *GreeterHelloResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *GreeterHelloResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])

@@ -32,8 +32,12 @@ func writeListString(b []byte, v []string) int {
 	return off
 }
 
-// readListString reads a list<string> at b[0:]. It returns errElemType if the elements are not thrift.STRING.
-func readListString(b []byte) ([]string, int, error) {
+// readListString reads a list<string> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRING.
+func readListString(b []byte, depth int) ([]string, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -73,9 +77,12 @@ func writeMapStringString(b []byte, v map[string]string) int {
 	return off
 }
 
-// readMapStringString reads a map<string,string> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.STRING.
-func readMapStringString(b []byte) (map[string]string, int, error) {
+// readMapStringString reads a map<string,string> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.STRING.
+func readMapStringString(b []byte, depth int) (map[string]string, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err

@@ -35,6 +35,17 @@ func (p *Money) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Money) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Money) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	issetUnits := false
 	off := 0
 	for {
@@ -108,6 +119,17 @@ func (p *NotFound) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *NotFound) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *NotFound) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -169,6 +191,17 @@ func (p *BaseServicePingArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *BaseServicePingArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *BaseServicePingArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -230,6 +263,17 @@ func (p *BaseServicePingResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *BaseServicePingResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *BaseServicePingResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -289,6 +333,17 @@ func (p *BaseServiceFireArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *BaseServiceFireArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *BaseServiceFireArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])

@@ -43,6 +43,17 @@ func (p *Point) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Point) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Point) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -197,6 +208,17 @@ func (p *Everything) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Everything) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Everything) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -230,76 +252,76 @@ func (p *Everything) FastRead(b []byte) (int, error) {
 			p.AColor = Color(v)
 		case id == 10 && t == thrift.STRUCT:
 			p.APoint = NewPoint()
-			n, err = p.APoint.FastRead(b[off:])
+			n, err = p.APoint.FastReadDepth(b[off:], depth+1)
 		case id == 11 && t == thrift.LIST:
 			var v []int32
-			if v, n, err = readListI32(b[off:]); err == nil {
+			if v, n, err = readListI32(b[off:], depth+1); err == nil {
 				p.Ints = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 12 && t == thrift.SET:
 			var v []string
-			if v, n, err = readSetString(b[off:]); err == nil {
+			if v, n, err = readSetString(b[off:], depth+1); err == nil {
 				p.Tags = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 13 && t == thrift.MAP:
 			var v map[string]int64
-			if v, n, err = readMapStringI64(b[off:]); err == nil {
+			if v, n, err = readMapStringI64(b[off:], depth+1); err == nil {
 				p.Scores = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 14 && t == thrift.LIST:
 			var v []map[string][][]int32
-			if v, n, err = readListMapStringListSetI32(b[off:]); err == nil {
+			if v, n, err = readListMapStringListSetI32(b[off:], depth+1); err == nil {
 				p.Deep = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 15 && t == thrift.MAP:
 			var v map[*Point]string
-			if v, n, err = readMapPointString(b[off:]); err == nil {
+			if v, n, err = readMapPointString(b[off:], depth+1); err == nil {
 				p.ByPoint = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 16 && t == thrift.MAP:
 			var v map[Color][]*Point
-			if v, n, err = readMapColorListPoint(b[off:]); err == nil {
+			if v, n, err = readMapColorListPoint(b[off:], depth+1); err == nil {
 				p.ByColor = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 17 && t == thrift.LIST:
 			var v [][]byte
-			if v, n, err = readListBinary(b[off:]); err == nil {
+			if v, n, err = readListBinary(b[off:], depth+1); err == nil {
 				p.Blobs = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 18 && t == thrift.MAP:
 			var v map[string][]byte
-			if v, n, err = readMapStringBinary(b[off:]); err == nil {
+			if v, n, err = readMapStringBinary(b[off:], depth+1); err == nil {
 				p.BlobMap = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 19 && t == thrift.LIST:
 			var v Wallet
-			if v, n, err = readListBaseMoney(b[off:]); err == nil {
+			if v, n, err = readListBaseMoney(b[off:], depth+1); err == nil {
 				p.Wallet = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 20 && t == thrift.STRUCT:
 			p.Cash = base.NewMoney()
-			n, err = p.Cash.FastRead(b[off:])
+			n, err = p.Cash.FastReadDepth(b[off:], depth+1)
 		case id == 21 && t == thrift.MAP:
 			var v Tally
-			if v, n, err = readMapStringI32(b[off:]); err == nil {
+			if v, n, err = readMapStringI32(b[off:], depth+1); err == nil {
 				p.Tally = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -310,31 +332,31 @@ func (p *Everything) FastRead(b []byte) (int, error) {
 			p.Status = base.Status(v)
 		case id == 23 && t == thrift.LIST:
 			var v []base.Status
-			if v, n, err = readListBaseStatus(b[off:]); err == nil {
+			if v, n, err = readListBaseStatus(b[off:], depth+1); err == nil {
 				p.Statuses = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 24 && t == thrift.STRUCT:
 			p.Choice = NewChoice()
-			n, err = p.Choice.FastRead(b[off:])
+			n, err = p.Choice.FastReadDepth(b[off:], depth+1)
 		case id == 25 && t == thrift.LIST:
 			var v [][][]float64
-			if v, n, err = readListListListDouble(b[off:]); err == nil {
+			if v, n, err = readListListListDouble(b[off:], depth+1); err == nil {
 				p.Cube = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 26 && t == thrift.SET:
 			var v []Color
-			if v, n, err = readSetColor(b[off:]); err == nil {
+			if v, n, err = readSetColor(b[off:], depth+1); err == nil {
 				p.Colors = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 27 && t == thrift.MAP:
 			var v map[int64]map[int16]bool
-			if v, n, err = readMapI64MapI16Bool(b[off:]); err == nil {
+			if v, n, err = readMapI64MapI16Bool(b[off:], depth+1); err == nil {
 				p.NestedMaps = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -343,14 +365,14 @@ func (p *Everything) FastRead(b []byte) (int, error) {
 			p.ItemId, n, err = thrift.ReadString(b[off:])
 		case id == 29 && t == thrift.LIST:
 			var v []*Choice
-			if v, n, err = readListChoice(b[off:]); err == nil {
+			if v, n, err = readListChoice(b[off:], depth+1); err == nil {
 				p.Choices = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 30 && t == thrift.MAP:
 			var v map[string]*Everything
-			if v, n, err = readMapStringEverything(b[off:]); err == nil {
+			if v, n, err = readMapStringEverything(b[off:], depth+1); err == nil {
 				p.Children = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -567,6 +589,17 @@ func (p *Defaults) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Defaults) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Defaults) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -598,21 +631,21 @@ func (p *Defaults) FastRead(b []byte) (int, error) {
 			p.OptColor = ColorPtr(Color(v))
 		case id == 8 && t == thrift.LIST:
 			var v []string
-			if v, n, err = readListString(b[off:]); err == nil {
+			if v, n, err = readListString(b[off:], depth+1); err == nil {
 				p.Names = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 9 && t == thrift.MAP:
 			var v map[string]int32
-			if v, n, err = readMapStringI32(b[off:]); err == nil {
+			if v, n, err = readMapStringI32(b[off:], depth+1); err == nil {
 				p.Weights = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 10 && t == thrift.STRUCT:
 			p.Where = NewPoint()
-			n, err = p.Where.FastRead(b[off:])
+			n, err = p.Where.FastReadDepth(b[off:], depth+1)
 		case id == 11 && t == thrift.I32:
 			var v int32
 			v, n, err = thrift.ReadI32(b[off:])
@@ -633,7 +666,7 @@ func (p *Defaults) FastRead(b []byte) (int, error) {
 			p.OptBool = &v
 		case id == 16 && t == thrift.LIST:
 			var v []int32
-			if v, n, err = readListI32(b[off:]); err == nil {
+			if v, n, err = readListI32(b[off:], depth+1); err == nil {
 				p.OptList = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -642,7 +675,7 @@ func (p *Defaults) FastRead(b []byte) (int, error) {
 			p.OptBlob, n, err = thrift.ReadBinary(b[off:])
 		case id == 18 && t == thrift.STRUCT:
 			p.OptPoint = NewPoint()
-			n, err = p.OptPoint.FastRead(b[off:])
+			n, err = p.OptPoint.FastReadDepth(b[off:], depth+1)
 		case id == 19 && t == thrift.I32:
 			p.Counted, n, err = thrift.ReadI32(b[off:])
 		case id == 20 && t == thrift.I32:
@@ -655,7 +688,7 @@ func (p *Defaults) FastRead(b []byte) (int, error) {
 			p.Whole, n, err = thrift.ReadDouble(b[off:])
 		case id == 23 && t == thrift.STRUCT:
 			p.Cash = base.NewMoney()
-			n, err = p.Cash.FastRead(b[off:])
+			n, err = p.Cash.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -760,6 +793,17 @@ func (p *Required) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Required) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Required) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	issetName := false
 	issetId := false
 	issetPoint := false
@@ -783,7 +827,7 @@ func (p *Required) FastRead(b []byte) (int, error) {
 			issetId = true
 		case id == 3 && t == thrift.STRUCT:
 			p.Point = NewPoint()
-			n, err = p.Point.FastRead(b[off:])
+			n, err = p.Point.FastReadDepth(b[off:], depth+1)
 			issetPoint = true
 		case id == 4 && t == thrift.STRING:
 			var v string
@@ -791,7 +835,7 @@ func (p *Required) FastRead(b []byte) (int, error) {
 			p.Extra = &v
 		case id == 5 && t == thrift.LIST:
 			var v []int32
-			if v, n, err = readListI32(b[off:]); err == nil {
+			if v, n, err = readListI32(b[off:], depth+1); err == nil {
 				p.Items = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -864,6 +908,17 @@ func (p *Narrow) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Narrow) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Narrow) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -947,6 +1002,17 @@ func (p *Choice) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Choice) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Choice) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -968,10 +1034,10 @@ func (p *Choice) FastRead(b []byte) (int, error) {
 			p.Text = &v
 		case id == 3 && t == thrift.STRUCT:
 			p.Point = NewPoint()
-			n, err = p.Point.FastRead(b[off:])
+			n, err = p.Point.FastReadDepth(b[off:], depth+1)
 		case id == 4 && t == thrift.LIST:
 			var v []string
-			if v, n, err = readListString(b[off:]); err == nil {
+			if v, n, err = readListString(b[off:], depth+1); err == nil {
 				p.Words = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -1036,6 +1102,17 @@ func (p *Failure) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Failure) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Failure) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1053,7 +1130,7 @@ func (p *Failure) FastRead(b []byte) (int, error) {
 			p.Code, n, err = thrift.ReadI32(b[off:])
 		case id == 3 && t == thrift.STRUCT:
 			p.Where = NewPoint()
-			n, err = p.Where.FastRead(b[off:])
+			n, err = p.Where.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -1112,6 +1189,17 @@ func (p *Tagged) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Tagged) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Tagged) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1189,6 +1277,17 @@ func (p *Tree) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Tree) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Tree) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1204,14 +1303,14 @@ func (p *Tree) FastRead(b []byte) (int, error) {
 			p.Value, n, err = thrift.ReadString(b[off:])
 		case id == 2 && t == thrift.LIST:
 			var v []*Tree
-			if v, n, err = readListTree(b[off:]); err == nil {
+			if v, n, err = readListTree(b[off:], depth+1); err == nil {
 				p.Children = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 3 && t == thrift.STRUCT:
 			p.First = NewTree()
-			n, err = p.First.FastRead(b[off:])
+			n, err = p.First.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -1276,6 +1375,17 @@ func (p *Names) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Names) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Names) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1340,6 +1450,17 @@ func (p *Empty) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Empty) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Empty) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1397,6 +1518,17 @@ func (p *LineItem) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *LineItem) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *LineItem) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1414,7 +1546,7 @@ func (p *LineItem) FastRead(b []byte) (int, error) {
 			p.Quantity, n, err = thrift.ReadI32(b[off:])
 		case id == 3 && t == thrift.STRUCT:
 			p.Price = base.NewMoney()
-			n, err = p.Price.FastRead(b[off:])
+			n, err = p.Price.FastReadDepth(b[off:], depth+1)
 		case id == 4 && t == thrift.DOUBLE:
 			p.Weight, n, err = thrift.ReadDouble(b[off:])
 		default:
@@ -1492,6 +1624,17 @@ func (p *Order) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *Order) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *Order) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1509,17 +1652,17 @@ func (p *Order) FastRead(b []byte) (int, error) {
 			p.Customer, n, err = thrift.ReadString(b[off:])
 		case id == 3 && t == thrift.STRUCT:
 			p.ShipTo = NewPoint()
-			n, err = p.ShipTo.FastRead(b[off:])
+			n, err = p.ShipTo.FastReadDepth(b[off:], depth+1)
 		case id == 4 && t == thrift.LIST:
 			var v []*LineItem
-			if v, n, err = readListLineItem(b[off:]); err == nil {
+			if v, n, err = readListLineItem(b[off:], depth+1); err == nil {
 				p.Items = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 5 && t == thrift.MAP:
 			var v map[string]string
-			if v, n, err = readMapStringString(b[off:]); err == nil {
+			if v, n, err = readMapStringString(b[off:], depth+1); err == nil {
 				p.Attributes = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -1592,6 +1735,17 @@ func (p *StoreEchoArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreEchoArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreEchoArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1605,7 +1759,7 @@ func (p *StoreEchoArgs) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 1 && t == thrift.STRUCT:
 			p.E = NewEverything()
-			n, err = p.E.FastRead(b[off:])
+			n, err = p.E.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -1668,6 +1822,17 @@ func (p *StoreEchoResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreEchoResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreEchoResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1681,13 +1846,13 @@ func (p *StoreEchoResult) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 0 && t == thrift.STRUCT:
 			p.Success = NewEverything()
-			n, err = p.Success.FastRead(b[off:])
+			n, err = p.Success.FastReadDepth(b[off:], depth+1)
 		case id == 1 && t == thrift.STRUCT:
 			p.Fail = NewFailure()
-			n, err = p.Fail.FastRead(b[off:])
+			n, err = p.Fail.FastReadDepth(b[off:], depth+1)
 		case id == 2 && t == thrift.STRUCT:
 			p.Missing = base.NewNotFound()
-			n, err = p.Missing.FastRead(b[off:])
+			n, err = p.Missing.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -1742,6 +1907,17 @@ func (p *StorePutArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePutArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePutArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1757,14 +1933,14 @@ func (p *StorePutArgs) FastRead(b []byte) (int, error) {
 			p.Key, n, err = thrift.ReadI64(b[off:])
 		case id == 2 && t == thrift.LIST:
 			var v []*Point
-			if v, n, err = readListPoint(b[off:]); err == nil {
+			if v, n, err = readListPoint(b[off:], depth+1); err == nil {
 				p.Points = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
 			}
 		case id == 3 && t == thrift.MAP:
 			var v map[string]Color
-			if v, n, err = readMapStringColor(b[off:]); err == nil {
+			if v, n, err = readMapStringColor(b[off:], depth+1); err == nil {
 				p.Colors = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -1821,6 +1997,17 @@ func (p *StorePutResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePutResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePutResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1834,7 +2021,7 @@ func (p *StorePutResult) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 1 && t == thrift.STRUCT:
 			p.Fail = NewFailure()
-			n, err = p.Fail.FastRead(b[off:])
+			n, err = p.Fail.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -1879,6 +2066,17 @@ func (p *StoreNotifyArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreNotifyArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreNotifyArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1925,6 +2123,17 @@ func (p *StoreCountArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreCountArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreCountArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -1977,6 +2186,17 @@ func (p *StoreCountResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreCountResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreCountResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2039,6 +2259,17 @@ func (p *StorePointsArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePointsArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePointsArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2052,10 +2283,10 @@ func (p *StorePointsArgs) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 1 && t == thrift.STRUCT:
 			p.Choice = NewChoice()
-			n, err = p.Choice.FastRead(b[off:])
+			n, err = p.Choice.FastReadDepth(b[off:], depth+1)
 		case id == 2 && t == thrift.STRUCT:
 			p.Defaults = NewDefaults()
-			n, err = p.Defaults.FastRead(b[off:])
+			n, err = p.Defaults.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -2106,6 +2337,17 @@ func (p *StorePointsResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePointsResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePointsResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2119,7 +2361,7 @@ func (p *StorePointsResult) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 0 && t == thrift.LIST:
 			var v []*Point
-			if v, n, err = readListPoint(b[off:]); err == nil {
+			if v, n, err = readListPoint(b[off:], depth+1); err == nil {
 				p.Success = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -2168,6 +2410,17 @@ func (p *StorePricesArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePricesArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePricesArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2181,7 +2434,7 @@ func (p *StorePricesArgs) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 1 && t == thrift.SET:
 			var v []ItemID
-			if v, n, err = readSetString(b[off:]); err == nil {
+			if v, n, err = readSetString(b[off:], depth+1); err == nil {
 				p.Ids = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -2234,6 +2487,17 @@ func (p *StorePricesResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePricesResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePricesResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2247,7 +2511,7 @@ func (p *StorePricesResult) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 0 && t == thrift.MAP:
 			var v map[string]*base.Money
-			if v, n, err = readMapStringBaseMoney(b[off:]); err == nil {
+			if v, n, err = readMapStringBaseMoney(b[off:], depth+1); err == nil {
 				p.Success = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -2299,6 +2563,17 @@ func (p *StorePickArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePickArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePickArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2368,6 +2643,17 @@ func (p *StorePickResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePickResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePickResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2427,6 +2713,17 @@ func (p *StoreRawArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreRawArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreRawArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2488,6 +2785,17 @@ func (p *StoreRawResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreRawResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreRawResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2545,6 +2853,17 @@ func (p *StorePayArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePayArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePayArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2558,7 +2877,7 @@ func (p *StorePayArgs) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 1 && t == thrift.LIST:
 			var v Wallet
-			if v, n, err = readListBaseMoney(b[off:]); err == nil {
+			if v, n, err = readListBaseMoney(b[off:], depth+1); err == nil {
 				p.Wallet = v
 			} else if err == errElemType {
 				n, err = thrift.Skip(b[off:], t)
@@ -2611,6 +2930,17 @@ func (p *StorePayResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StorePayResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StorePayResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2624,7 +2954,7 @@ func (p *StorePayResult) FastRead(b []byte) (int, error) {
 		switch {
 		case id == 0 && t == thrift.STRUCT:
 			p.Success = base.NewMoney()
-			n, err = p.Success.FastRead(b[off:])
+			n, err = p.Success.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -2669,6 +2999,17 @@ func (p *StoreCheckArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreCheckArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreCheckArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2737,6 +3078,17 @@ func (p *StoreCheckResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreCheckResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreCheckResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2754,7 +3106,7 @@ func (p *StoreCheckResult) FastRead(b []byte) (int, error) {
 			p.Success = base.StatusPtr(base.Status(v))
 		case id == 1 && t == thrift.STRUCT:
 			p.Missing = base.NewNotFound()
-			n, err = p.Missing.FastRead(b[off:])
+			n, err = p.Missing.FastReadDepth(b[off:], depth+1)
 		default:
 			n, err = thrift.Skip(b[off:], t)
 		}
@@ -2810,6 +3162,17 @@ func (p *StoreKeywordsArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreKeywordsArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreKeywordsArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2883,6 +3246,17 @@ func (p *StoreKeywordsResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *StoreKeywordsResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *StoreKeywordsResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2942,6 +3316,17 @@ func (p *AdminResetArgs) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *AdminResetArgs) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *AdminResetArgs) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])
@@ -2988,6 +3373,17 @@ func (p *AdminResetResult) FastWrite(b []byte) int {
 // FastRead decodes p from b and returns the bytes read. Unknown fields are skipped, and so are fields
 // whose wire type, or container element types, differ from the IDL's.
 func (p *AdminResetResult) FastRead(b []byte) (int, error) {
+	return p.FastReadDepth(b, 0)
+}
+
+// FastReadDepth decodes like FastRead at nesting depth depth; deeper than thrift.MaxDepth is an error
+// wrapping thrift.ErrDepthLimit. depth counts the structs and containers around p: FastRead passes 0,
+// and p's nested structs and containers are read at depth+1, so that FastRead accepts the nesting
+// thrift.Skip accepts (at most thrift.MaxDepth levels, p included).
+func (p *AdminResetResult) FastReadDepth(b []byte, depth int) (int, error) {
+	if depth >= thrift.MaxDepth {
+		return 0, thrift.ErrDepthLimit
+	}
 	off := 0
 	for {
 		t, id, n, err := thrift.ReadFieldBegin(b[off:])

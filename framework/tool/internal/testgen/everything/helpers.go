@@ -32,8 +32,12 @@ func writeListI32(b []byte, v []int32) int {
 	return off
 }
 
-// readListI32 reads a list<i32> at b[0:]. It returns errElemType if the elements are not thrift.I32.
-func readListI32(b []byte) ([]int32, int, error) {
+// readListI32 reads a list<i32> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.I32.
+func readListI32(b []byte, depth int) ([]int32, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -71,8 +75,12 @@ func writeSetString(b []byte, v []string) int {
 	return off
 }
 
-// readSetString reads a set<string> at b[0:]. It returns errElemType if the elements are not thrift.STRING.
-func readSetString(b []byte) ([]string, int, error) {
+// readSetString reads a set<string> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRING.
+func readSetString(b []byte, depth int) ([]string, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadSetBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -111,9 +119,12 @@ func writeMapStringI64(b []byte, v map[string]int64) int {
 	return off
 }
 
-// readMapStringI64 reads a map<string,i64> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.I64.
-func readMapStringI64(b []byte) (map[string]int64, int, error) {
+// readMapStringI64 reads a map<string,i64> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.I64.
+func readMapStringI64(b []byte, depth int) (map[string]int64, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -159,8 +170,12 @@ func writeListMapStringListSetI32(b []byte, v []map[string][][]int32) int {
 	return off
 }
 
-// readListMapStringListSetI32 reads a list<map<string,list<set<i32>>>> at b[0:]. It returns errElemType if the elements are not thrift.MAP.
-func readListMapStringListSetI32(b []byte) ([]map[string][][]int32, int, error) {
+// readListMapStringListSetI32 reads a list<map<string,list<set<i32>>>> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.MAP.
+func readListMapStringListSetI32(b []byte, depth int) ([]map[string][][]int32, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -171,7 +186,7 @@ func readListMapStringListSetI32(b []byte) ([]map[string][][]int32, int, error) 
 	v := make([]map[string][][]int32, size)
 	for i := range v {
 		var n int
-		v[i], n, err = readMapStringListSetI32(b[off:])
+		v[i], n, err = readMapStringListSetI32(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -200,9 +215,12 @@ func writeMapPointString(b []byte, v map[*Point]string) int {
 	return off
 }
 
-// readMapPointString reads a map<Point,string> at b[0:]. It returns errElemType if the keys are not thrift.STRUCT
-// or the values are not thrift.STRING.
-func readMapPointString(b []byte) (map[*Point]string, int, error) {
+// readMapPointString reads a map<Point,string> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRUCT or the values are not thrift.STRING.
+func readMapPointString(b []byte, depth int) (map[*Point]string, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -216,7 +234,7 @@ func readMapPointString(b []byte) (map[*Point]string, int, error) {
 		var e string
 		var n int
 		k = NewPoint()
-		n, err = k.FastRead(b[off:])
+		n, err = k.FastReadDepth(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -250,9 +268,12 @@ func writeMapColorListPoint(b []byte, v map[Color][]*Point) int {
 	return off
 }
 
-// readMapColorListPoint reads a map<Color,list<Point>> at b[0:]. It returns errElemType if the keys are not thrift.I32
-// or the values are not thrift.LIST.
-func readMapColorListPoint(b []byte) (map[Color][]*Point, int, error) {
+// readMapColorListPoint reads a map<Color,list<Point>> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.I32 or the values are not thrift.LIST.
+func readMapColorListPoint(b []byte, depth int) (map[Color][]*Point, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -272,7 +293,7 @@ func readMapColorListPoint(b []byte) (map[Color][]*Point, int, error) {
 			return nil, off, err
 		}
 		off += n
-		e, n, err = readListPoint(b[off:])
+		e, n, err = readListPoint(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -300,8 +321,12 @@ func writeListBinary(b []byte, v [][]byte) int {
 	return off
 }
 
-// readListBinary reads a list<binary> at b[0:]. It returns errElemType if the elements are not thrift.STRING.
-func readListBinary(b []byte) ([][]byte, int, error) {
+// readListBinary reads a list<binary> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRING.
+func readListBinary(b []byte, depth int) ([][]byte, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -341,9 +366,12 @@ func writeMapStringBinary(b []byte, v map[string][]byte) int {
 	return off
 }
 
-// readMapStringBinary reads a map<binary,binary> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.STRING.
-func readMapStringBinary(b []byte) (map[string][]byte, int, error) {
+// readMapStringBinary reads a map<binary,binary> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.STRING.
+func readMapStringBinary(b []byte, depth int) (map[string][]byte, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -389,8 +417,12 @@ func writeListBaseMoney(b []byte, v []*base.Money) int {
 	return off
 }
 
-// readListBaseMoney reads a list<Money> at b[0:]. It returns errElemType if the elements are not thrift.STRUCT.
-func readListBaseMoney(b []byte) ([]*base.Money, int, error) {
+// readListBaseMoney reads a list<Money> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRUCT.
+func readListBaseMoney(b []byte, depth int) ([]*base.Money, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -402,7 +434,7 @@ func readListBaseMoney(b []byte) ([]*base.Money, int, error) {
 	for i := range v {
 		var n int
 		v[i] = base.NewMoney()
-		n, err = v[i].FastRead(b[off:])
+		n, err = v[i].FastReadDepth(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -430,9 +462,12 @@ func writeMapStringI32(b []byte, v map[string]int32) int {
 	return off
 }
 
-// readMapStringI32 reads a map<string,i32> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.I32.
-func readMapStringI32(b []byte) (map[string]int32, int, error) {
+// readMapStringI32 reads a map<string,i32> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.I32.
+func readMapStringI32(b []byte, depth int) (map[string]int32, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -474,8 +509,12 @@ func writeListBaseStatus(b []byte, v []base.Status) int {
 	return off
 }
 
-// readListBaseStatus reads a list<Status> at b[0:]. It returns errElemType if the elements are not thrift.I32.
-func readListBaseStatus(b []byte) ([]base.Status, int, error) {
+// readListBaseStatus reads a list<Status> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.I32.
+func readListBaseStatus(b []byte, depth int) ([]base.Status, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -515,8 +554,12 @@ func writeListListListDouble(b []byte, v [][][]float64) int {
 	return off
 }
 
-// readListListListDouble reads a list<list<list<double>>> at b[0:]. It returns errElemType if the elements are not thrift.LIST.
-func readListListListDouble(b []byte) ([][][]float64, int, error) {
+// readListListListDouble reads a list<list<list<double>>> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.LIST.
+func readListListListDouble(b []byte, depth int) ([][][]float64, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -527,7 +570,7 @@ func readListListListDouble(b []byte) ([][][]float64, int, error) {
 	v := make([][][]float64, size)
 	for i := range v {
 		var n int
-		v[i], n, err = readListListDouble(b[off:])
+		v[i], n, err = readListListDouble(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -550,8 +593,12 @@ func writeSetColor(b []byte, v []Color) int {
 	return off
 }
 
-// readSetColor reads a set<Color> at b[0:]. It returns errElemType if the elements are not thrift.I32.
-func readSetColor(b []byte) ([]Color, int, error) {
+// readSetColor reads a set<Color> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.I32.
+func readSetColor(b []byte, depth int) ([]Color, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadSetBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -592,9 +639,12 @@ func writeMapI64MapI16Bool(b []byte, v map[int64]map[int16]bool) int {
 	return off
 }
 
-// readMapI64MapI16Bool reads a map<i64,map<i16,bool>> at b[0:]. It returns errElemType if the keys are not thrift.I64
-// or the values are not thrift.MAP.
-func readMapI64MapI16Bool(b []byte) (map[int64]map[int16]bool, int, error) {
+// readMapI64MapI16Bool reads a map<i64,map<i16,bool>> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.I64 or the values are not thrift.MAP.
+func readMapI64MapI16Bool(b []byte, depth int) (map[int64]map[int16]bool, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -612,7 +662,7 @@ func readMapI64MapI16Bool(b []byte) (map[int64]map[int16]bool, int, error) {
 			return nil, off, err
 		}
 		off += n
-		e, n, err = readMapI16Bool(b[off:])
+		e, n, err = readMapI16Bool(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -640,8 +690,12 @@ func writeListChoice(b []byte, v []*Choice) int {
 	return off
 }
 
-// readListChoice reads a list<Choice> at b[0:]. It returns errElemType if the elements are not thrift.STRUCT.
-func readListChoice(b []byte) ([]*Choice, int, error) {
+// readListChoice reads a list<Choice> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRUCT.
+func readListChoice(b []byte, depth int) ([]*Choice, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -653,7 +707,7 @@ func readListChoice(b []byte) ([]*Choice, int, error) {
 	for i := range v {
 		var n int
 		v[i] = NewChoice()
-		n, err = v[i].FastRead(b[off:])
+		n, err = v[i].FastReadDepth(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -682,9 +736,12 @@ func writeMapStringEverything(b []byte, v map[string]*Everything) int {
 	return off
 }
 
-// readMapStringEverything reads a map<string,Everything> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.STRUCT.
-func readMapStringEverything(b []byte) (map[string]*Everything, int, error) {
+// readMapStringEverything reads a map<string,Everything> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.STRUCT.
+func readMapStringEverything(b []byte, depth int) (map[string]*Everything, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -703,7 +760,7 @@ func readMapStringEverything(b []byte) (map[string]*Everything, int, error) {
 		}
 		off += n
 		e = NewEverything()
-		n, err = e.FastRead(b[off:])
+		n, err = e.FastReadDepth(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -731,8 +788,12 @@ func writeListString(b []byte, v []string) int {
 	return off
 }
 
-// readListString reads a list<string> at b[0:]. It returns errElemType if the elements are not thrift.STRING.
-func readListString(b []byte) ([]string, int, error) {
+// readListString reads a list<string> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRING.
+func readListString(b []byte, depth int) ([]string, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -770,8 +831,12 @@ func writeListTree(b []byte, v []*Tree) int {
 	return off
 }
 
-// readListTree reads a list<Tree> at b[0:]. It returns errElemType if the elements are not thrift.STRUCT.
-func readListTree(b []byte) ([]*Tree, int, error) {
+// readListTree reads a list<Tree> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRUCT.
+func readListTree(b []byte, depth int) ([]*Tree, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -783,7 +848,7 @@ func readListTree(b []byte) ([]*Tree, int, error) {
 	for i := range v {
 		var n int
 		v[i] = NewTree()
-		n, err = v[i].FastRead(b[off:])
+		n, err = v[i].FastReadDepth(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -810,8 +875,12 @@ func writeListLineItem(b []byte, v []*LineItem) int {
 	return off
 }
 
-// readListLineItem reads a list<LineItem> at b[0:]. It returns errElemType if the elements are not thrift.STRUCT.
-func readListLineItem(b []byte) ([]*LineItem, int, error) {
+// readListLineItem reads a list<LineItem> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRUCT.
+func readListLineItem(b []byte, depth int) ([]*LineItem, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -823,7 +892,7 @@ func readListLineItem(b []byte) ([]*LineItem, int, error) {
 	for i := range v {
 		var n int
 		v[i] = NewLineItem()
-		n, err = v[i].FastRead(b[off:])
+		n, err = v[i].FastReadDepth(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -852,9 +921,12 @@ func writeMapStringString(b []byte, v map[string]string) int {
 	return off
 }
 
-// readMapStringString reads a map<string,string> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.STRING.
-func readMapStringString(b []byte) (map[string]string, int, error) {
+// readMapStringString reads a map<string,string> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.STRING.
+func readMapStringString(b []byte, depth int) (map[string]string, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -900,8 +972,12 @@ func writeListPoint(b []byte, v []*Point) int {
 	return off
 }
 
-// readListPoint reads a list<Point> at b[0:]. It returns errElemType if the elements are not thrift.STRUCT.
-func readListPoint(b []byte) ([]*Point, int, error) {
+// readListPoint reads a list<Point> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.STRUCT.
+func readListPoint(b []byte, depth int) ([]*Point, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -913,7 +989,7 @@ func readListPoint(b []byte) ([]*Point, int, error) {
 	for i := range v {
 		var n int
 		v[i] = NewPoint()
-		n, err = v[i].FastRead(b[off:])
+		n, err = v[i].FastReadDepth(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -941,9 +1017,12 @@ func writeMapStringColor(b []byte, v map[string]Color) int {
 	return off
 }
 
-// readMapStringColor reads a map<string,Color> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.I32.
-func readMapStringColor(b []byte) (map[string]Color, int, error) {
+// readMapStringColor reads a map<string,Color> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.I32.
+func readMapStringColor(b []byte, depth int) (map[string]Color, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -993,9 +1072,12 @@ func writeMapStringBaseMoney(b []byte, v map[string]*base.Money) int {
 	return off
 }
 
-// readMapStringBaseMoney reads a map<string,Money> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.STRUCT.
-func readMapStringBaseMoney(b []byte) (map[string]*base.Money, int, error) {
+// readMapStringBaseMoney reads a map<string,Money> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.STRUCT.
+func readMapStringBaseMoney(b []byte, depth int) (map[string]*base.Money, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -1014,7 +1096,7 @@ func readMapStringBaseMoney(b []byte) (map[string]*base.Money, int, error) {
 		}
 		off += n
 		e = base.NewMoney()
-		n, err = e.FastRead(b[off:])
+		n, err = e.FastReadDepth(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -1044,9 +1126,12 @@ func writeMapStringListSetI32(b []byte, v map[string][][]int32) int {
 	return off
 }
 
-// readMapStringListSetI32 reads a map<string,list<set<i32>>> at b[0:]. It returns errElemType if the keys are not thrift.STRING
-// or the values are not thrift.LIST.
-func readMapStringListSetI32(b []byte) (map[string][][]int32, int, error) {
+// readMapStringListSetI32 reads a map<string,list<set<i32>>> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.STRING or the values are not thrift.LIST.
+func readMapStringListSetI32(b []byte, depth int) (map[string][][]int32, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -1064,7 +1149,7 @@ func readMapStringListSetI32(b []byte) (map[string][][]int32, int, error) {
 			return nil, off, err
 		}
 		off += n
-		e, n, err = readListSetI32(b[off:])
+		e, n, err = readListSetI32(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -1092,8 +1177,12 @@ func writeListListDouble(b []byte, v [][]float64) int {
 	return off
 }
 
-// readListListDouble reads a list<list<double>> at b[0:]. It returns errElemType if the elements are not thrift.LIST.
-func readListListDouble(b []byte) ([][]float64, int, error) {
+// readListListDouble reads a list<list<double>> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.LIST.
+func readListListDouble(b []byte, depth int) ([][]float64, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -1104,7 +1193,7 @@ func readListListDouble(b []byte) ([][]float64, int, error) {
 	v := make([][]float64, size)
 	for i := range v {
 		var n int
-		v[i], n, err = readListDouble(b[off:])
+		v[i], n, err = readListDouble(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -1129,9 +1218,12 @@ func writeMapI16Bool(b []byte, v map[int16]bool) int {
 	return off
 }
 
-// readMapI16Bool reads a map<i16,bool> at b[0:]. It returns errElemType if the keys are not thrift.I16
-// or the values are not thrift.BOOL.
-func readMapI16Bool(b []byte) (map[int16]bool, int, error) {
+// readMapI16Bool reads a map<i16,bool> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the keys are not thrift.I16 or the values are not thrift.BOOL.
+func readMapI16Bool(b []byte, depth int) (map[int16]bool, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	kt, vt, size, off, err := thrift.ReadMapBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -1177,8 +1269,12 @@ func writeListSetI32(b []byte, v [][]int32) int {
 	return off
 }
 
-// readListSetI32 reads a list<set<i32>> at b[0:]. It returns errElemType if the elements are not thrift.SET.
-func readListSetI32(b []byte) ([][]int32, int, error) {
+// readListSetI32 reads a list<set<i32>> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.SET.
+func readListSetI32(b []byte, depth int) ([][]int32, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -1189,7 +1285,7 @@ func readListSetI32(b []byte) ([][]int32, int, error) {
 	v := make([][]int32, size)
 	for i := range v {
 		var n int
-		v[i], n, err = readSetI32(b[off:])
+		v[i], n, err = readSetI32(b[off:], depth+1)
 		if err != nil {
 			return nil, off, err
 		}
@@ -1212,8 +1308,12 @@ func writeListDouble(b []byte, v []float64) int {
 	return off
 }
 
-// readListDouble reads a list<double> at b[0:]. It returns errElemType if the elements are not thrift.DOUBLE.
-func readListDouble(b []byte) ([]float64, int, error) {
+// readListDouble reads a list<double> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.DOUBLE.
+func readListDouble(b []byte, depth int) ([]float64, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadListBegin(b)
 	if err != nil {
 		return nil, off, err
@@ -1247,8 +1347,12 @@ func writeSetI32(b []byte, v []int32) int {
 	return off
 }
 
-// readSetI32 reads a set<i32> at b[0:]. It returns errElemType if the elements are not thrift.I32.
-func readSetI32(b []byte) ([]int32, int, error) {
+// readSetI32 reads a set<i32> at b[0:], at nesting depth depth (see FastReadDepth). It returns
+// errElemType if the elements are not thrift.I32.
+func readSetI32(b []byte, depth int) ([]int32, int, error) {
+	if depth >= thrift.MaxDepth {
+		return nil, 0, thrift.ErrDepthLimit
+	}
 	et, size, off, err := thrift.ReadSetBegin(b)
 	if err != nil {
 		return nil, off, err
