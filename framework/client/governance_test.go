@@ -22,6 +22,7 @@ import (
 	"github.com/ternhq/tern/framework/retry"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/server"
+	"github.com/ternhq/tern/framework/serviceinfo"
 	"github.com/ternhq/tern/framework/transport"
 	tnetpoll "github.com/ternhq/tern/framework/transport/netpoll"
 )
@@ -304,5 +305,32 @@ func TestConsistentHashByPerCallKey(t *testing.T) {
 	}
 	if served != 1 {
 		t.Fatalf("calls with one hash key reached %d instances, want 1", served)
+	}
+}
+
+// TestIdempotentMethodIsRetriedAfterSending: a method the service info marks idempotent (from the IDL
+// annotation) is retried after a timeout, though its request reached the server.
+func TestIdempotentMethodIsRetriedAfterSending(t *testing.T) {
+	_, addr, h := startOn(t, "127.0.0.1:0")
+	info := *echoservice.NewServiceInfo()
+	info.Methods = map[string]*serviceinfo.MethodInfo{}
+	for name, m := range echoservice.NewServiceInfo().Methods {
+		mc := *m
+		mc.Idempotent = name == "Echo"
+		info.Methods[name] = &mc
+	}
+	cli, err := client.NewClient(&info, client.WithHostPorts(addr), client.WithRPCTimeout(50*time.Millisecond),
+		client.WithFailureRetry(retry.Policy{MaxAttempts: 2, Backoff: retry.NoBackoff()}), client.WithRetryBudget(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	err = cli.Call(testContext(t), "Echo", &echo.EchoEchoArgs{Req: &echo.Request{DelayMs: 300}}, new(echo.EchoEchoResult))
+	if rpcerr.CodeOf(err) != rpcerr.CodeDeadlineExceeded {
+		t.Fatalf("err = %v", err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := h.Started.Load(); n != 2 {
+		t.Fatalf("an idempotent call that timed out reached the server %d times, want 2", n)
 	}
 }

@@ -188,7 +188,7 @@ service Store extends base.BaseService {
     Everything Echo(1: Everything e) throws (1: Failure fail, 2: base.NotFound missing)
     void Put(1: i64 key, 2: list<Point> points, 3: map<string, Color> colors) throws (1: Failure fail)
     oneway void Notify(1: string event)
-    i64 Count()
+    i64 Count() (tern.idempotent = "true")
     list<Point> Points(1: Choice choice, 2: Defaults defaults)
     map<string, base.Money> Prices(1: set<ItemID> ids)
     Color Pick(1: Color a, 2: Level level)

@@ -276,6 +276,16 @@ type Function struct {
 	Pos          Pos
 }
 
+// IdempotentAnnotation marks a method that may safely run twice, so a client may retry it even after
+// its request may have reached the server: `Get(...) (tern.idempotent = "true")`.
+const IdempotentAnnotation = "tern.idempotent"
+
+// Idempotent reports whether the method is annotated idempotent.
+func (f *Function) Idempotent() bool {
+	v, _ := f.Annotations.Get(IdempotentAnnotation)
+	return v == "true"
+}
+
 // ValueKind is the kind of a constant value.
 type ValueKind int
 

@@ -52,10 +52,11 @@ var serviceInfo = &serviceinfo.ServiceInfo{
 			Oneway:  true,
 		},
 		"Count": {
-			Name:      "Count",
-			Handler:   countHandler,
-			NewArgs:   func() any { return new(everything.StoreCountArgs) },
-			NewResult: func() any { return new(everything.StoreCountResult) },
+			Name:       "Count",
+			Handler:    countHandler,
+			NewArgs:    func() any { return new(everything.StoreCountArgs) },
+			NewResult:  func() any { return new(everything.StoreCountResult) },
+			Idempotent: true,
 		},
 		"Points": {
 			Name:      "Points",
