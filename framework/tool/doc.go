@@ -27,6 +27,10 @@
 // thrift.ErrDepthLimit, so recursive types cannot exhaust the stack; FastReadDepth, which FastRead
 // calls with depth 0, carries the depth into nested structs, across packages too.
 //
+// For .proto input, LoadProto compiles the file with protocompile (no protoc; well-known types built
+// in) and GenerateProto renders the messages of it and its imports with protoc-gen-go's generator
+// (internal_gengo), replacing its first line with Header; proto service stubs are not generated yet.
+//
 // Generate renders in memory; Run is what the tern command does: load, generate, write, log.
 //
 // Scaffold renders a new service for the last service of the IDL file (tern -service, like kitex

@@ -18,7 +18,7 @@ const Version = "v0.1.0"
 
 // Options are the settings of one generator run, as the tern command takes them.
 type Options struct {
-	IDL      string   // IDL is the Thrift file to generate code for.
+	IDL      string   // IDL is the Thrift file, or the .proto file (messages only for now), to generate code for.
 	Out      string   // Out is the output directory ("./tern_gen" when empty).
 	Module   string   // Module is the Go module path of Out; when empty it is read from the go.mod above Out.
 	Includes []string // Includes are the directories searched for included IDL files.
@@ -44,6 +44,9 @@ func Run(opts Options) error {
 	base, err := importBase(opts.Out, opts.Module)
 	if err != nil {
 		return err
+	}
+	if strings.HasSuffix(opts.IDL, ".proto") {
+		return runProto(opts, base)
 	}
 	prog, err := thriftidl.Load(opts.IDL, opts.Includes)
 	if err != nil {

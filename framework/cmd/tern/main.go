@@ -5,6 +5,7 @@
 // Usage:
 //
 //	tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] [-service NAME] file.thrift
+//	tern [-module PATH] [-out DIR] [-I DIR]... file.proto
 //
 // Flags go before the IDL file. Code for file.thrift and every file it includes is written under
 // -out (default ./tern_gen), one package per Go namespace: the package of `namespace go a.b` is
@@ -33,6 +34,13 @@
 //	mkdir hello && cd hello
 //	tern -service hello -module example.com/hello -I ../idl ../idl/hello.thrift
 //	go mod tidy && ./build.sh && output/bin/hello
+//
+// A .proto file (tern [-module PATH] [-out DIR] [-I DIR]... file.proto) is compiled without protoc,
+// the well-known types (google/protobuf/*.proto) built in, and its messages and those of every file
+// it imports are generated with protoc-gen-go's generator: ordinary proto.Message types, one package
+// per go_package, laid out as for Thrift (<module>/<out>/<go_package path>; without go_package, the
+// proto package as a path). Service stubs for .proto files are not generated yet: tern says so and
+// generates the messages; -use and -service are Thrift-only for now.
 //
 // IDL mistakes are reported as file:line: message, and any error exits with a non-zero status.
 package main
@@ -80,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Service, "service", "", "scaffold a service `name`d so in the working directory, for the IDL's last service")
 	fs.BoolVar(&version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] [-service NAME] file.thrift")
+		fmt.Fprintln(stderr, "usage: tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] [-service NAME] file.thrift|file.proto")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -1,0 +1,116 @@
+package tool_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ternhq/tern/framework/tool"
+)
+
+// TestGoldenProto generates the test .proto (an import, a well-known type, a service) and compares it
+// with testdata/golden/proto; TestGoldenCompiles builds it with the other golden trees.
+func TestGoldenProto(t *testing.T) {
+	prog, err := tool.LoadProto("testdata/proto/item.proto", []string{"testdata/proto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(prog.Files), 3; got != want { // timestamp.proto, shop/base.proto, item.proto
+		t.Fatalf("LoadProto found %d files, want %d", got, want)
+	}
+	files, err := tool.GenerateProto(prog, tool.Config{ImportBase: goldenModule + "/proto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, f.Path+" "+f.Package)
+		if !bytes.HasPrefix(f.Content, []byte(tool.Header+"\n")) {
+			t.Errorf("%s does not start with %q", f.Path, tool.Header)
+		}
+	}
+	slices.Sort(paths)
+	want := []string{
+		"shop/base/base.pb.go " + goldenModule + "/proto/shop/base",
+		"shop/item/item.pb.go " + goldenModule + "/proto/shop/item",
+	}
+	if !slices.Equal(paths, want) {
+		t.Fatalf("generated %q, want %q", paths, want)
+	}
+	if got := tool.ProtoServices(prog); !slices.Equal(got, []string{"shop.item.ItemService"}) {
+		t.Errorf("ProtoServices = %q", got)
+	}
+	dir := filepath.Join("testdata", "golden", "proto")
+	if *update {
+		rewriteGolden(t, dir, files)
+		return
+	}
+	compareGolden(t, dir, files)
+}
+
+func TestProtoGoPackage(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"nopkg.proto":   `syntax = "proto3"; message A {}`,
+		"dotted.proto":  `syntax = "proto3"; package a.b.c; message A {}`,
+		"full.proto":    `syntax = "proto3"; package x; option go_package = "example.com/base/deep/x"; message A {}`,
+		"named.proto":   `syntax = "proto3"; package y; option go_package = "y/v1;ypb"; message A {}`,
+		"9-dash.proto":  `syntax = "proto3"; message A {}`,
+		"service.proto": `syntax = "proto3"; message A {} service S { rpc M(A) returns (A); }`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct{ file, path, pkg string }{
+		{"nopkg.proto", "nopkg/nopkg.pb.go", "package nopkg"},
+		{"dotted.proto", "a/b/c/dotted.pb.go", "package c"},
+		{"full.proto", "deep/x/full.pb.go", "package x"},
+		{"named.proto", "y/v1/named.pb.go", "package ypb"},
+		{"9-dash.proto", "9-dash/9-dash.pb.go", "package _9_dash"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			// Found through its own directory: no -I.
+			prog, err := tool.LoadProto(filepath.Join(dir, tt.file), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := tool.GenerateProto(prog, tool.Config{ImportBase: "example.com/base"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != 1 || files[0].Path != tt.path || !bytes.Contains(files[0].Content, []byte("\n"+tt.pkg+"\n")) {
+				t.Fatalf("generated %s, want %s with %q", files[0].Path, tt.path, tt.pkg)
+			}
+		})
+	}
+	if _, err := tool.GenerateProto(&tool.ProtoProgram{}, tool.Config{ImportBase: "m", Use: "x"}); err == nil {
+		t.Error("GenerateProto with Use: no error")
+	}
+}
+
+func TestLoadProtoErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.proto")
+	if err := os.WriteFile(bad, []byte("syntax = \"proto3\";\nmessage A { int32 x = ; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "imp.proto")
+	if err := os.WriteFile(missing, []byte("syntax = \"proto3\";\nimport \"nowhere.proto\";\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{bad: "bad.proto:2:", missing: "nowhere.proto"} {
+		_, err := tool.LoadProto(file, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("LoadProto(%s) = %v, want an error mentioning %q", filepath.Base(file), err, want)
+		}
+	}
+	if _, err := tool.LoadProto(filepath.Join(dir, "absent.proto"), nil); err == nil || errors.Is(err, nil) {
+		t.Error("LoadProto of a missing file: no error")
+	}
+}

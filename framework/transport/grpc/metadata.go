@@ -1,0 +1,122 @@
+package grpc
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"golang.org/x/net/http2/hpack"
+
+	"github.com/ternhq/tern/framework/metainfo"
+)
+
+// Metadata is a call's custom headers or trailers: lower-case keys, each with one or more values. Values
+// of keys ending in "-bin" are arbitrary bytes, base64-encoded on the wire.
+type Metadata map[string][]string
+
+// Get returns the first value of key, or "".
+func (md Metadata) Get(key string) string {
+	if v := md[strings.ToLower(key)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Set replaces key's values.
+func (md Metadata) Set(key string, values ...string) { md[strings.ToLower(key)] = values }
+
+// Append adds values to key's.
+func (md Metadata) Append(key string, values ...string) {
+	k := strings.ToLower(key)
+	md[k] = append(md[k], values...)
+}
+
+// Wire prefixes of metainfo keys over HTTP/2.
+const (
+	transitPrefix = "rpc-transit-"
+	persistPrefix = "rpc-persist-"
+)
+
+// AppendOutgoingMetainfo adds ctx's outgoing metainfo values (transient and persistent) to md, under
+// their HTTP/2 keys ("rpc-transit-…", "rpc-persist-…"), and returns md (allocated if nil).
+func AppendOutgoingMetainfo(ctx context.Context, md Metadata) Metadata {
+	if md == nil {
+		md = Metadata{}
+	}
+	metainfo.RangeOutgoing(ctx, func(wireKey, value string) bool {
+		md.Append(strings.ReplaceAll(strings.ToLower(wireKey), "_", "-"), value)
+		return true
+	})
+	return md
+}
+
+// WithIncomingMetainfo returns ctx carrying the metainfo values found in md, for a server handler.
+func WithIncomingMetainfo(ctx context.Context, md Metadata) context.Context {
+	return metainfo.WithIncoming(ctx, func(yield func(k, v []byte) bool) {
+		for k, vs := range md {
+			if !strings.HasPrefix(k, transitPrefix) && !strings.HasPrefix(k, persistPrefix) || len(vs) == 0 {
+				continue
+			}
+			wire := strings.ToUpper(strings.ReplaceAll(k, "-", "_"))
+			if !yield([]byte(wire), []byte(vs[0])) {
+				return
+			}
+		}
+	})
+}
+
+// reservedHeader reports whether a received header belongs to the transport rather than to Metadata.
+func reservedHeader(k string) bool {
+	if strings.HasPrefix(k, ":") {
+		return true
+	}
+	switch k {
+	case "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-status",
+		"grpc-message", "connection", "host", "grpc-status-details-bin":
+		return true
+	}
+	return false
+}
+
+// appendMetadata encodes md as header fields.
+func appendMetadata(fields []hpack.HeaderField, md Metadata) []hpack.HeaderField {
+	for k, vs := range md {
+		k = strings.ToLower(k)
+		if reservedHeader(k) {
+			continue
+		}
+		bin := strings.HasSuffix(k, "-bin")
+		for _, v := range vs {
+			if bin {
+				v = base64.RawStdEncoding.EncodeToString([]byte(v))
+			}
+			fields = append(fields, hpack.HeaderField{Name: k, Value: v})
+		}
+	}
+	return fields
+}
+
+// addField adds a received header field to md, decoding "-bin" values; it reports false for a
+// malformed binary value.
+func (md Metadata) addField(f hpack.HeaderField) bool {
+	if reservedHeader(f.Name) {
+		return true
+	}
+	v := f.Value
+	if strings.HasSuffix(f.Name, "-bin") {
+		b, err := decodeBin(v)
+		if err != nil {
+			return false
+		}
+		v = string(b)
+	}
+	md[f.Name] = append(md[f.Name], v)
+	return true
+}
+
+func decodeBin(v string) ([]byte, error) {
+	if len(v)%4 == 0 {
+		return base64.StdEncoding.DecodeString(v)
+	}
+	return base64.RawStdEncoding.DecodeString(v)
+}

@@ -1,0 +1,48 @@
+package grpc
+
+import (
+	"io"
+
+	"github.com/ternhq/tern/framework/transport"
+)
+
+// NewStreamConn adapts a transport.Conn (a netpoll connection) to the byte stream ServeConn and
+// NewClientConn run on. Reads and writes copy; the transport keeps one reader and one writer goroutine
+// per connection.
+func NewStreamConn(c transport.Conn) io.ReadWriteCloser { return &streamConn{c: c} }
+
+type streamConn struct{ c transport.Conn }
+
+func (s *streamConn) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n := s.c.Len()
+	if n == 0 {
+		if _, err := s.c.Peek(1); err != nil {
+			return 0, err
+		}
+		n = max(s.c.Len(), 1)
+	}
+	n = min(n, len(p))
+	b, err := s.c.Next(n)
+	if err != nil {
+		return 0, err
+	}
+	copy(p, b)
+	return n, s.c.Release()
+}
+
+func (s *streamConn) Write(p []byte) (int, error) {
+	buf, err := s.c.Malloc(len(p))
+	if err != nil {
+		return 0, err
+	}
+	copy(buf, p)
+	if err := s.c.Flush(); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (s *streamConn) Close() error { return s.c.Close() }
