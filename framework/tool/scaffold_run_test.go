@@ -78,7 +78,7 @@ func TestScaffoldIncremental(t *testing.T) {
 
 	// The user edits the scaffold: code in a method, a helper, a comment in main.go.
 	fresh := readFile(t, "handler.go")
-	const stub = "\t// TODO: implement hello.Hello.Greet.\n\treturn &hello.HelloResponse{}, nil\n"
+	const stub = "\t// Your code for hello.Hello.Greet goes here.\n\treturn &hello.HelloResponse{}, nil\n"
 	if !strings.Contains(fresh, stub) {
 		t.Fatalf("no Greet stub in handler.go:\n%s", fresh)
 	}

@@ -158,7 +158,7 @@ func TestUpdateHandler(t *testing.T) {
 		{name: "up to date", handler: v1, idl: "v1", methods: []string{"Greet"}},
 		{name: "new methods", handler: v1, idl: "v2", added: []string{"Ping", "Fire", "Count"}, inserted: baseImport,
 			methods: []string{"Greet", "Ping", "Fire", "Count"},
-			want: []string{"func (s *HelloImpl) Fire(ctx context.Context, id base.ID) error {\n\t// TODO: implement base.BaseService.Fire.\n\treturn nil\n}",
+			want: []string{"func (s *HelloImpl) Fire(ctx context.Context, id base.ID) error {\n\t// Your code for base.BaseService.Fire goes here.\n\treturn nil\n}",
 				"// Count counts names.\nfunc (s *HelloImpl) Count(ctx context.Context, names []string) (int32, error) {",
 				"// Ping implements the IDL method base.BaseService.Ping.\n"}},
 		{name: "methods in other files", handler: v1, idl: "v2", added: []string{"Fire"}, inserted: baseImport,

@@ -193,19 +193,19 @@ func (f *fakeNaming) Unsubscribe(p *vo.SubscribeParam) error {
 }
 
 func (f *fakeNaming) BatchRegisterInstance(vo.BatchRegisterInstanceParam) (bool, error) {
-	return false, errors.New("fake nacos: BatchRegisterInstance not implemented")
+	return false, errors.New("fake nacos: BatchRegisterInstance is not used by the bridge, so the fake does not support it")
 }
 
 func (f *fakeNaming) UpdateInstance(vo.UpdateInstanceParam) (bool, error) {
-	return false, errors.New("fake nacos: UpdateInstance not implemented")
+	return false, errors.New("fake nacos: UpdateInstance is not used by the bridge, so the fake does not support it")
 }
 
 func (f *fakeNaming) SelectOneHealthyInstance(vo.SelectOneHealthInstanceParam) (*model.Instance, error) {
-	return nil, errors.New("fake nacos: SelectOneHealthyInstance not implemented")
+	return nil, errors.New("fake nacos: SelectOneHealthyInstance is not used by the bridge, so the fake does not support it")
 }
 
 func (f *fakeNaming) GetAllServicesInfo(vo.GetAllServiceInfoParam) (model.ServiceList, error) {
-	return model.ServiceList{}, errors.New("fake nacos: GetAllServicesInfo not implemented")
+	return model.ServiceList{}, errors.New("fake nacos: GetAllServicesInfo is not used by the bridge, so the fake does not support it")
 }
 
 func (f *fakeNaming) ServerHealthy() bool {
