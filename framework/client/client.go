@@ -26,6 +26,7 @@ import (
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/streaming"
 	"github.com/ternhq/tern/framework/transport"
 	tnetpoll "github.com/ternhq/tern/framework/transport/netpoll"
 )
@@ -35,6 +36,9 @@ type Client interface {
 	// Call calls method with req (the method's argument value) and decodes the reply into resp (its
 	// result value; nil for oneway methods). Errors carry an rpcerr code.
 	Call(ctx context.Context, method string, req, resp any) error
+	// NewStream opens a streaming call to method; it needs the gRPC transport protocol
+	// (WithTransportProtocol(transport.GRPC)). Errors carry an rpcerr code.
+	NewStream(ctx context.Context, method string) (streaming.ClientStream, error)
 	// Close releases the client's connections.
 	Close() error
 }
@@ -164,6 +168,11 @@ func (c *client) Call(ctx context.Context, method string, req, resp any) error {
 		}
 	}
 	return c.eps(rpcinfo.NewContext(ctx, rpcinfo.New(d)), req, resp)
+}
+
+// NewStream implements Client.
+func (c *client) NewStream(ctx context.Context, method string) (streaming.ClientStream, error) {
+	return nil, rpcerr.Errorf(rpcerr.CodeUnimplemented, "client: streaming calls need the gRPC transport (method %s)", method)
 }
 
 // Close implements Client.

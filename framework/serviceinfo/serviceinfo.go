@@ -6,6 +6,8 @@ package serviceinfo
 import (
 	"context"
 	"sort"
+
+	"github.com/ternhq/tern/framework/streaming"
 )
 
 // PayloadCodec names how argument and result values are encoded.
@@ -22,6 +24,11 @@ const (
 // It returns errors the IDL does not declare; declared exceptions are stored in result.
 type MethodHandler func(ctx context.Context, handler, args, result any) error
 
+// StreamHandler serves one streaming call: handler is the value registered on the server, stream the
+// call's stream. The generated function receives the request (for server streaming), wraps stream in the
+// method's typed interface and calls the user's handler; its error becomes the call's status.
+type StreamHandler func(handler any, stream streaming.ServerStream) error
+
 // MethodInfo describes one method.
 type MethodInfo struct {
 	// Name is the method's IDL name, as sent on the wire.
@@ -37,6 +44,11 @@ type MethodInfo struct {
 	// Idempotent methods may be retried even after their request may have reached the server (the IDL
 	// annotation tern.idempotent = "true" sets it).
 	Idempotent bool
+	// StreamingMode says whether and how the method streams; streaming methods are served over gRPC
+	// only, by StreamHandler instead of Handler.
+	StreamingMode streaming.Mode
+	// StreamHandler serves the method's streaming calls (nil for unary methods).
+	StreamHandler StreamHandler
 }
 
 // ServiceInfo describes one service.
