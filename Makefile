@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Directories holding generated code (see scripts/gen.sh); gen-check watches them.
-GEN_DIRS := framework/internal/gen framework/tool/internal/testgen framework/interop/gen
+GEN_DIRS := framework/internal/gen framework/tool/internal/testgen framework/interop/gen rpc_gen
 
 .PHONY: help test bench lint fmt run gen gen-check
 

@@ -37,3 +37,9 @@ gen framework tool/internal/testgen -I tool/testdata tool/testdata/everything.th
 gen framework tool/internal/testgen/proto -I tool/testdata/proto tool/testdata/proto/item.proto
 # The same IDL inside the interop module, for the Apache Thrift compatibility tests and benchmarks.
 gen framework/interop gen -I ../tool/testdata ../tool/testdata/everything.thrift
+# The shop's IDL into rpc_gen/, one package per IDL file (base, item, stock, cart and cart/cartservice).
+# Every file generates into the module's root, so it is cleaned once, before all of them.
+clean "$root/rpc_gen"
+for idl in cart.thrift item.proto stock.proto; do
+	(cd "$root/rpc_gen" && "$bin/tern" -out . -I ../idl "../idl/$idl")
+done
