@@ -81,10 +81,8 @@ func NewClient(svc *serviceinfo.ServiceInfo, opts ...Option) (Client, error) {
 	if c.cfg.dialer == nil {
 		c.cfg.dialer = tnetpoll.Dial
 	}
-	switch p := c.cfg.protocol; p {
-	case transport.TTHeader, transport.TTHeaderFramed, transport.Framed, transport.Buffered:
-	default:
-		return nil, fmt.Errorf("client: transport protocol %v is not supported for Thrift", p)
+	if err := c.checkProtocol(); err != nil {
+		return nil, err
 	}
 	switch c.cfg.connKind {
 	case connShort:
@@ -100,6 +98,25 @@ func NewClient(svc *serviceinfo.ServiceInfo, opts ...Option) (Client, error) {
 	mws := append(append([]endpoint.Middleware(nil), c.cfg.middlewares...), c.governance()...)
 	c.eps = endpoint.Chain(mws...)(c.send)
 	return c, nil
+}
+
+// checkProtocol checks that the service's payload codec can travel over the configured transport
+// protocol. Kitex Protobuf is always framed, so TTHeader becomes TTHeader+Framed for it.
+func (c *client) checkProtocol() error {
+	p := c.cfg.protocol
+	switch p {
+	case transport.TTHeader, transport.TTHeaderFramed, transport.Framed, transport.Buffered:
+	default:
+		return fmt.Errorf("client: transport protocol %v is not supported", p)
+	}
+	if c.svc.PayloadCodec != serviceinfo.Protobuf {
+		return nil
+	}
+	if p == transport.Buffered {
+		return fmt.Errorf("client: service %s is protobuf, which Kitex Protobuf frames: use TTHeader, TTHeaderFramed or Framed, not %v", c.svc.ServiceName, p)
+	}
+	c.cfg.protocol |= transport.Framed
+	return nil
 }
 
 // setUpGovernance builds the resolver cache, load balancer and circuit breakers the options ask for.

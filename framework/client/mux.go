@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ternhq/tern/framework/codec/thrift"
 	"github.com/ternhq/tern/framework/connpool"
 	"github.com/ternhq/tern/framework/internal/frame"
 	"github.com/ternhq/tern/framework/rpcerr"
@@ -217,7 +216,7 @@ func (mc *muxConn) readReplies(maxSize int) error {
 		if err := frame.Read(mc.conn, maxSize, &msg); err != nil {
 			return rpcerr.Errorf(rpcerr.CodeUnavailable, "connection to %s lost: %w", mc.addr, err)
 		}
-		_, _, seq, _, err := thrift.ReadMessageBegin(msg.Payload)
+		seq, err := msg.SeqID()
 		if err != nil {
 			_ = mc.conn.Release()
 			return rpcerr.Errorf(rpcerr.CodeInternal, "unreadable reply from %s: %v", mc.addr, err)

@@ -5,11 +5,15 @@ import (
 	"strconv"
 	"sync"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ternhq/tern/framework/codec/protobuf"
 	"github.com/ternhq/tern/framework/codec/thrift"
 	"github.com/ternhq/tern/framework/internal/frame"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
+	"github.com/ternhq/tern/framework/serviceinfo"
 	"github.com/ternhq/tern/framework/transport"
 	"github.com/ternhq/tern/framework/transport/ttheader"
 )
@@ -69,10 +73,6 @@ func (c *client) writeRequest(ctx context.Context, w transport.Writer, h *tthead
 			err = rpcerr.Errorf(rpcerr.CodeInternal, "encode %s request: panic: %v", ri.Method(), r)
 		}
 	}()
-	body, ok := req.(thrift.Message)
-	if !ok {
-		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "request %T is not a Thrift message", req)
-	}
 	typ := thrift.CALL
 	if ri.Oneway() {
 		typ = thrift.ONEWAY
@@ -82,6 +82,18 @@ func (c *client) writeRequest(ctx context.Context, w transport.Writer, h *tthead
 		if err := h.Validate(); err != nil {
 			return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "request header: %v", err)
 		}
+	}
+	if c.svc.PayloadCodec == serviceinfo.Protobuf {
+		body, ok := req.(protobuf.Body)
+		if !ok {
+			return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "request %T is not a protobuf body", req)
+		}
+		return frame.WriteProtobuf(w, c.cfg.protocol, h, ri.Method(), protobuf.MessageType(typ), ri.SeqID(),
+			body.Message(), c.cfg.maxFrameSize)
+	}
+	body, ok := req.(thrift.Message)
+	if !ok {
+		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "request %T is not a Thrift message", req)
 	}
 	return frame.Write(w, c.cfg.protocol, h, ri.Method(), typ, ri.SeqID(), body, c.cfg.maxFrameSize)
 }
@@ -111,17 +123,15 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 			}
 		}
 	}
+	if m.Codec == serviceinfo.Protobuf {
+		return decodeProtobufReply(m, ri, resp, status)
+	}
 	name, typ, seq, n, err := thrift.ReadMessageBegin(m.Payload)
 	if err != nil {
 		return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "read reply: %v", err).WithExceptionType(rpcerr.ExceptionProtocolError)
 	}
-	if seq != ri.SeqID() {
-		return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "reply has sequence id %d, want %d", seq, ri.SeqID()).
-			WithExceptionType(rpcerr.ExceptionBadSequenceID)
-	}
-	if string(name) != ri.Method() {
-		return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "reply is for method %q, want %q", name, ri.Method()).
-			WithExceptionType(rpcerr.ExceptionWrongMethodName)
+	if err := checkReply(ri, name, seq); err != nil {
+		return replyBroken, err
 	}
 	body := m.Payload[n:]
 	switch typ {
@@ -131,31 +141,92 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 			return status, rpcerr.Errorf(rpcerr.CodeInvalidArgument, "result %T is not a Thrift message", resp)
 		}
 		if _, err := r.FastRead(body); err != nil {
-			return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "decode %s result: %v", ri.Method(), err).
-				WithExceptionType(rpcerr.ExceptionProtocolError)
+			return replyBroken, decodeError(ri, "result", err)
 		}
 		return status, nil
 	case thrift.EXCEPTION:
 		var ae thrift.ApplicationException
 		if _, err := ae.FastRead(body); err != nil {
-			return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "decode %s exception: %v", ri.Method(), err).
-				WithExceptionType(rpcerr.ExceptionProtocolError)
+			return replyBroken, decodeError(ri, "exception", err)
 		}
-		// Like Kitex's client, a pooled connection is not reused after an application exception: a
-		// Kitex server closes it after some of them (an unknown method over Framed or Buffered) without
-		// saying so. (Multiplexing is TTHeader-only, where Kitex says so with crrst.)
-		if status == replyOK {
-			status = replyException
-		}
-		if v, ok := m.Header.Str(ttheader.KeyErrorCode); ok { // a Tern server names the exact code
-			if code, err := strconv.ParseUint(string(v), 10, 32); err == nil && code != 0 {
-				return status, rpcerr.New(rpcerr.Code(code), ae.Message).WithExceptionType(ae.Type)
-			}
-		}
-		return status, rpcerr.FromException(ae.Type, ae.Message)
+		return exceptionStatus(status), replyError(m, ae.Type, ae.Message)
 	}
-	return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "reply has message type %d", typ).
+	return replyBroken, messageTypeError(int(typ))
+}
+
+// checkReply checks that a reply answers the call: its sequence id and method name.
+func checkReply(ri *rpcinfo.Info, name []byte, seq int32) error {
+	if seq != ri.SeqID() {
+		return rpcerr.Errorf(rpcerr.CodeInternal, "reply has sequence id %d, want %d", seq, ri.SeqID()).
+			WithExceptionType(rpcerr.ExceptionBadSequenceID)
+	}
+	if string(name) != ri.Method() {
+		return rpcerr.Errorf(rpcerr.CodeInternal, "reply is for method %q, want %q", name, ri.Method()).
+			WithExceptionType(rpcerr.ExceptionWrongMethodName)
+	}
+	return nil
+}
+
+func decodeError(ri *rpcinfo.Info, what string, err error) error {
+	return rpcerr.Errorf(rpcerr.CodeInternal, "decode %s %s: %v", ri.Method(), what, err).
+		WithExceptionType(rpcerr.ExceptionProtocolError)
+}
+
+func messageTypeError(typ int) error {
+	return rpcerr.Errorf(rpcerr.CodeInternal, "reply has message type %d", typ).
 		WithExceptionType(rpcerr.ExceptionInvalidMessageType)
+}
+
+// exceptionStatus is the status of a connection after an application exception. Like Kitex's client, a
+// pooled connection is not reused after one: a Kitex server closes it after some of them (an unknown
+// method over Framed or Buffered) without saying so. (Multiplexing is TTHeader-only, where Kitex says
+// so with crrst.)
+func exceptionStatus(status replyStatus) replyStatus {
+	if status == replyOK {
+		return replyException
+	}
+	return status
+}
+
+// replyError turns an exception's type and message into the call's error, with the exact code a Tern
+// server names in the TTHeader.
+func replyError(m *frame.Message, typ int32, msg string) error {
+	if v, ok := m.Header.Str(ttheader.KeyErrorCode); ok {
+		if code, err := strconv.ParseUint(string(v), 10, 32); err == nil && code != 0 {
+			return rpcerr.New(rpcerr.Code(code), msg).WithExceptionType(typ)
+		}
+	}
+	return rpcerr.FromException(typ, msg)
+}
+
+// decodeProtobufReply decodes a Kitex Protobuf reply into resp, a protobuf body, or into its error.
+func decodeProtobufReply(m *frame.Message, ri *rpcinfo.Info, resp any, status replyStatus) (replyStatus, error) {
+	name, typ, seq, n, err := protobuf.DecodeHeader(m.Payload)
+	if err != nil {
+		return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "read reply: %v", err).WithExceptionType(rpcerr.ExceptionProtocolError)
+	}
+	if err := checkReply(ri, name, seq); err != nil {
+		return replyBroken, err
+	}
+	body := m.Payload[n:]
+	switch typ {
+	case protobuf.REPLY:
+		r, ok := resp.(protobuf.Body)
+		if !ok {
+			return status, rpcerr.Errorf(rpcerr.CodeInvalidArgument, "result %T is not a protobuf body", resp)
+		}
+		if err := proto.Unmarshal(body, r.MessageToDecode()); err != nil {
+			return replyBroken, decodeError(ri, "result", err)
+		}
+		return status, nil
+	case protobuf.EXCEPTION:
+		e, err := protobuf.DecodeErrorProto(body)
+		if err != nil {
+			return replyBroken, decodeError(ri, "exception", err)
+		}
+		return exceptionStatus(status), replyError(m, e.TypeID, e.Message)
+	}
+	return replyBroken, messageTypeError(int(typ))
 }
 
 // reservedReplyKey reports whether a reply's string header key belongs to the framework rather than to

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ternhq/tern/framework/codec/protobuf"
 	"github.com/ternhq/tern/framework/codec/thrift"
 	"github.com/ternhq/tern/framework/internal/frame"
 	"github.com/ternhq/tern/framework/metainfo"
@@ -114,6 +115,7 @@ func readErrorReason(err error) string {
 type call struct {
 	conn     *conn
 	proto    transport.Protocol
+	codec    serviceinfo.PayloadCodec
 	seq      int32
 	name     string
 	oneway   bool
@@ -139,12 +141,12 @@ func (cl *call) release() {
 // decode turns a message into a call. Errors the caller can be told about become the call's err; an
 // error is returned only when no reply is possible (the message header itself is unreadable).
 func (c *conn) decode(m *frame.Message) (*call, error) {
-	name, typ, seq, n, err := thrift.ReadMessageBegin(m.Payload)
+	name, typ, seq, body, err := readMessageBegin(m)
 	if err != nil {
 		return nil, err
 	}
 	cl := callPool.Get().(*call)
-	cl.conn, cl.proto, cl.seq = c, m.Protocol, seq
+	cl.conn, cl.proto, cl.codec, cl.seq = c, m.Protocol, m.Codec, seq
 	cl.oneway = typ == thrift.ONEWAY
 	if typ != thrift.CALL && typ != thrift.ONEWAY {
 		cl.name = string(name)
@@ -153,6 +155,10 @@ func (c *conn) decode(m *frame.Message) (*call, error) {
 		return cl, nil
 	}
 	svc, err := c.s.route(&m.Header, name)
+	if err == nil && svc.info.PayloadCodec != m.Codec {
+		err = rpcerr.Errorf(rpcerr.CodeInvalidArgument, "service %s does not speak %s", svc.info.ServiceName,
+			codecName(m.Codec)).WithExceptionType(rpcerr.ExceptionProtocolError)
+	}
 	if err != nil {
 		cl.name, cl.err = string(name), err
 		return cl, nil
@@ -161,7 +167,7 @@ func (c *conn) decode(m *frame.Message) (*call, error) {
 	cl.name, cl.svc = mi.Name, svc
 	cl.oneway = cl.oneway || mi.Oneway // Kitex sends oneway calls with message type CALL
 	cl.args = mi.NewArgs()
-	if _, err := cl.args.(thrift.Message).FastRead(m.Payload[n:]); err != nil {
+	if err := decodeArgs(m.Codec, body, cl.args); err != nil {
 		cl.err = rpcerr.Errorf(rpcerr.CodeInvalidArgument, "decode %s arguments: %v", mi.Name, err).
 			WithExceptionType(rpcerr.ExceptionProtocolError)
 		return cl, nil
@@ -291,23 +297,18 @@ func (s *Server) invoke(cl *call) (err error) {
 	return cl.svc.call(ctx, cl.args, cl.result)
 }
 
-// reply writes the call's result, or its error as a TApplicationException.
+// reply writes the call's result, or its error as an exception.
 func (c *conn) reply(cl *call) {
-	typ, body := thrift.REPLY, thrift.Message(nil)
-	var code rpcerr.Code
-	if cl.err != nil {
-		e := rpcerr.FromError(cl.err)
-		code = e.Code()
-		typ, body = thrift.EXCEPTION, thrift.NewApplicationException(e.ExceptionType(), e.Message())
-	} else {
-		body = cl.result.(thrift.Message)
-	}
 	h := &cl.hdr
 	if cl.proto&transport.TTHeader != 0 {
-		h.SetInt(ttheader.MsgType, msgTypeValue[typ]) // as a Kitex server writes it
-		if code != rpcerr.CodeOK {
-			h.SetStr(ttheader.KeyErrorCode, strconv.FormatUint(uint64(code), 10))
+		typ := thrift.REPLY
+		if cl.err != nil {
+			typ = thrift.EXCEPTION
+			if code := rpcerr.CodeOf(cl.err); code != rpcerr.CodeOK {
+				h.SetStr(ttheader.KeyErrorCode, strconv.FormatUint(uint64(code), 10))
+			}
 		}
+		h.SetInt(ttheader.MsgType, msgTypeValue[typ]) // as a Kitex server writes it
 		if c.s.shutting.Load() {
 			h.SetStr(ttheader.KeyConnResetFlag, "1")
 		}
@@ -320,7 +321,7 @@ func (c *conn) reply(cl *call) {
 		}
 	}
 
-	err := c.write(cl, h, typ, body)
+	err := c.write(cl, h)
 	if err != nil {
 		if c.tc.IsActive() {
 			c.s.cfg.logger.Warn("tern server: closing connection: writing a reply failed",
@@ -334,7 +335,7 @@ func (c *conn) reply(cl *call) {
 // large to send is replaced by an exception saying so; a panic while encoding (a result the handler
 // changed concurrently, a nil element) becomes an error, and the connection, which may then hold a
 // partial message, is closed by the caller.
-func (c *conn) write(cl *call, h *ttheader.Header, typ thrift.MessageType, body thrift.Message) (err error) {
+func (c *conn) write(cl *call, h *ttheader.Header) (err error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.closed {
@@ -345,10 +346,32 @@ func (c *conn) write(cl *call, h *ttheader.Header, typ thrift.MessageType, body 
 			err = rpcerr.Errorf(rpcerr.CodeInternal, "encode %s reply: panic: %v", cl.name, r)
 		}
 	}()
-	err = frame.Write(c.tc, cl.proto, h, cl.name, typ, cl.seq, body, c.s.cfg.maxFrameSize)
+	err = c.writeReply(cl, h, cl.err)
 	if rpcerr.CodeOf(err) == rpcerr.CodeResourceExhausted { // refused before writing: say so instead
-		ae := thrift.NewApplicationException(rpcerr.ExceptionInternalError, "reply too large: "+err.Error())
-		err = frame.Write(c.tc, cl.proto, h, cl.name, thrift.EXCEPTION, cl.seq, ae, c.s.cfg.maxFrameSize)
+		err = c.writeReply(cl, h, rpcerr.Errorf(rpcerr.CodeInternal, "reply too large: %v", err))
 	}
 	return err
+}
+
+// writeReply encodes the call's result, or failure when it is not nil, in the call's codec and framing.
+func (c *conn) writeReply(cl *call, h *ttheader.Header, failure error) error {
+	max := c.s.cfg.maxFrameSize
+	if cl.codec == serviceinfo.Protobuf {
+		if failure != nil {
+			e := rpcerr.FromError(failure)
+			ep := protobuf.NewErrorProto(int32(e.ExceptionType()), e.Message())
+			return frame.WriteProtobufException(c.tc, cl.proto, h, cl.name, cl.seq, ep, max)
+		}
+		body, ok := cl.result.(protobuf.Body)
+		if !ok {
+			return rpcerr.Errorf(rpcerr.CodeInternal, "result %T of %s is not a protobuf body", cl.result, cl.name)
+		}
+		return frame.WriteProtobuf(c.tc, cl.proto, h, cl.name, protobuf.REPLY, cl.seq, body.Message(), max)
+	}
+	if failure != nil {
+		e := rpcerr.FromError(failure)
+		ae := thrift.NewApplicationException(e.ExceptionType(), e.Message())
+		return frame.Write(c.tc, cl.proto, h, cl.name, thrift.EXCEPTION, cl.seq, ae, max)
+	}
+	return frame.Write(c.tc, cl.proto, h, cl.name, thrift.REPLY, cl.seq, cl.result.(thrift.Message), max)
 }

@@ -1,6 +1,6 @@
-// Package frame reads and writes whole Thrift messages in every framing Tern's one port speaks: TTHeader,
-// TTHeader+Framed, Framed and Buffered. The server and the client share it, so a reply always mirrors the
-// framing its request arrived in.
+// Package frame reads and writes whole messages in every framing Tern's one port speaks: Thrift over
+// TTHeader, TTHeader+Framed, Framed and Buffered, and Kitex Protobuf over TTHeader+Framed and Framed. The
+// server and the client share it, so a reply always mirrors the framing its request arrived in.
 package frame
 
 import (
@@ -10,6 +10,7 @@ import (
 
 	"github.com/ternhq/tern/framework/codec/thrift"
 	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/serviceinfo"
 	"github.com/ternhq/tern/framework/transport"
 	"github.com/ternhq/tern/framework/transport/framed"
 	"github.com/ternhq/tern/framework/transport/ttheader"
@@ -25,7 +26,10 @@ type Message struct {
 	Protocol transport.Protocol
 	// Header is the TTHeader header (empty for other framings).
 	Header ttheader.Header
-	// Payload is the Thrift binary message: message header, then the struct.
+	// Codec is the payload's message protocol: Thrift binary or Kitex Protobuf.
+	Codec serviceinfo.PayloadCodec
+	// Payload is the message without its framing: a Thrift binary message (message header, then the
+	// struct) or a Kitex Protobuf message (header, then the protobuf body).
 	Payload []byte
 	// Size is the number of bytes the message took on the wire.
 	Size int
@@ -52,7 +56,7 @@ func Read(r transport.Reader, maxSize int, m *Message) error {
 		maxSize = DefaultMaxSize
 	}
 	m.Header.Reset()
-	m.Payload = nil
+	m.Payload, m.Codec = nil, serviceinfo.Thrift
 	head, err := r.Peek(transport.PeekLen)
 	if err != nil {
 		return err
@@ -60,7 +64,10 @@ func Read(r transport.Reader, maxSize int, m *Message) error {
 	switch kind := transport.Detect(head); kind {
 	case transport.KindTTHeader:
 		return readTTHeader(r, head, maxSize, m)
-	case transport.KindFramedThrift:
+	case transport.KindFramedThrift, transport.KindFramedProtobuf:
+		if kind == transport.KindFramedProtobuf {
+			m.Codec = serviceinfo.Protobuf
+		}
 		n, err := framed.PayloadLen(head)
 		if err != nil {
 			return protocolErr("%v", err)
@@ -102,16 +109,25 @@ func readTTHeader(r transport.Reader, head []byte, maxSize int, m *Message) erro
 	switch {
 	case len(payload) >= 4 && binary.BigEndian.Uint32(payload)&0xFFFF0000 == transport.ThriftMagic:
 		m.Protocol, m.Payload = transport.TTHeader, payload
-	case len(payload) >= 8 && binary.BigEndian.Uint32(payload[4:])&0xFFFF0000 == transport.ThriftMagic:
+	case len(payload) >= 8 && framedMagic(payload[4:]):
+		if binary.BigEndian.Uint32(payload[4:])&0xFFFF0000 == transport.ProtobufMagic {
+			m.Codec = serviceinfo.Protobuf
+		}
 		n, err := framed.PayloadLen(payload)
 		if err != nil || n != len(payload)-framed.HeaderLen {
 			return protocolErr("TTHeader framed payload declares %d bytes, carries %d", n, len(payload)-framed.HeaderLen)
 		}
 		m.Protocol, m.Payload = transport.TTHeaderFramed, payload[framed.HeaderLen:]
 	default:
-		return protocolErr("TTHeader payload is not a Thrift binary message")
+		return protocolErr("TTHeader payload is neither a Thrift binary nor a framed Kitex Protobuf message")
 	}
 	return nil
+}
+
+// framedMagic reports whether b starts with the first word of a Thrift binary or Kitex Protobuf message.
+func framedMagic(b []byte) bool {
+	magic := binary.BigEndian.Uint32(b) & 0xFFFF0000
+	return magic == transport.ThriftMagic || magic == transport.ProtobufMagic
 }
 
 // readBuffered finds the end of an unframed message by skip-decoding it, reading more as it arrives.
@@ -153,16 +169,29 @@ func Size(proto transport.Protocol, h *ttheader.Header, name string, body thrift
 	return n
 }
 
-// Write writes one message in the framing proto and flushes it. h is the TTHeader header (ignored for
-// other framings; its SeqID is set to seq). A message larger than maxSize is refused before anything is
-// written.
+// Write writes one Thrift message in the framing proto and flushes it. h is the TTHeader header (ignored
+// for other framings; its SeqID is set to seq). A message larger than maxSize is refused before anything
+// is written.
 func Write(w transport.Writer, proto transport.Protocol, h *ttheader.Header, name string,
 	typ thrift.MessageType, seq int32, body thrift.Message, maxSize int,
 ) error {
+	msgLen := thrift.MessageSize(name, body)
+	b, off, err := begin(w, proto, h, seq, msgLen, maxSize)
+	if err != nil {
+		return err
+	}
+	if n := thrift.EncodeMessage(b[off:], name, typ, seq, body); off+n != len(b) {
+		return sizeMismatch(name, off+n, len(b))
+	}
+	return w.Flush()
+}
+
+// begin allocates room on w for a message of msgLen bytes in the framing proto, writes the framing in
+// front of it and returns the buffer and where the message goes.
+func begin(w transport.Writer, proto transport.Protocol, h *ttheader.Header, seq int32, msgLen, maxSize int) ([]byte, int, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	msgLen := thrift.MessageSize(name, body)
 	payloadLen := msgLen
 	if proto&transport.Framed != 0 {
 		payloadLen += framed.HeaderLen
@@ -173,11 +202,11 @@ func Write(w transport.Writer, proto transport.Protocol, h *ttheader.Header, nam
 		total += h.Size()
 	}
 	if total > maxSize {
-		return tooLarge(total, maxSize)
+		return nil, 0, tooLarge(total, maxSize)
 	}
 	b, err := w.Malloc(total)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	off := 0
 	if proto&transport.TTHeader != 0 {
@@ -186,8 +215,9 @@ func Write(w transport.Writer, proto transport.Protocol, h *ttheader.Header, nam
 	if proto&transport.Framed != 0 {
 		off += framed.WriteHeader(b[off:], msgLen)
 	}
-	if n := thrift.EncodeMessage(b[off:], name, typ, seq, body); off+n != total {
-		return rpcerr.New(rpcerr.CodeInternal, fmt.Sprintf("encoding %s wrote %d bytes, its size said %d", name, off+n, total))
-	}
-	return w.Flush()
+	return b, off, nil
+}
+
+func sizeMismatch(name string, wrote, want int) error {
+	return rpcerr.New(rpcerr.CodeInternal, fmt.Sprintf("encoding %s wrote %d bytes, its size said %d", name, wrote, want))
 }
