@@ -32,8 +32,9 @@ gen() {
 gen framework internal/gen testdata/echo.thrift
 # Every IDL construct, for the generator's round-trip tests and benchmarks.
 gen framework tool/internal/testgen -I tool/testdata tool/testdata/everything.thrift
-# A .proto with an import and a well-known type, for the generator's protobuf round-trip tests. It runs
-# after the Thrift one because that one cleans all of tool/internal/testgen.
+# A .proto with an import, well-known types and two services (unary and streaming methods), for the
+# generator's protobuf round-trip and service-glue tests. It runs after the Thrift one because that
+# one cleans all of tool/internal/testgen.
 gen framework tool/internal/testgen/proto -I tool/testdata/proto tool/testdata/proto/item.proto
 # The same IDL inside the interop module, for the Apache Thrift compatibility tests and benchmarks.
 gen framework/interop gen -I ../tool/testdata ../tool/testdata/everything.thrift

@@ -1,5 +1,6 @@
-// Package tool is the tern code generator for Thrift IDL, the counterpart of the Kitex command
-// (kitex -module M -I DIR x.thrift). From a program loaded by package thriftidl it renders:
+// Package tool is the tern code generator for Thrift IDL and .proto files, the counterpart of the
+// Kitex command (kitex -module M -I DIR x.thrift). From a program loaded by package thriftidl it
+// renders:
 //
 //   - one types package per IDL Go namespace: constants, enums (type E int64, E_VALUE, String,
 //     EFromString, EPtr), typedefs (as type aliases), structs, unions and exceptions with
@@ -29,7 +30,11 @@
 //
 // For .proto input, LoadProto compiles the file with protocompile (no protoc; well-known types built
 // in) and GenerateProto renders the messages of it and its imports with protoc-gen-go's generator
-// (internal_gengo), replacing its first line with Header; proto service stubs are not generated yet.
+// (internal_gengo), replacing its first line with Header, then the services of the main file in the
+// shape of the Thrift ones: the handler interfaces in <file>_tern.go next to the messages, and a
+// package per service with the protobuf.Body wrappers of unary methods, typed streams for streaming
+// ones, the client, NewServer and RegisterService. ScaffoldProto and UpdateProtoHandler are Scaffold
+// and UpdateHandler for a .proto file.
 //
 // Generate renders in memory; Run is what the tern command does: load, generate, write, log.
 //

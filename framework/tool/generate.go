@@ -15,7 +15,8 @@ import (
 var templateFS embed.FS
 
 // templates holds every template, parsed once; each file renders with a clone bound to its fileGen.
-var templates = template.Must(template.New("tern").Funcs((&fileGen{}).funcs()).ParseFS(templateFS, "templates/*.tmpl"))
+var templates = template.Must(template.New("tern").Funcs((&fileGen{}).funcs()).Funcs((&protoFile{}).funcs()).
+	ParseFS(templateFS, "templates/*.tmpl"))
 
 // Config says where the generated packages live.
 type Config struct {

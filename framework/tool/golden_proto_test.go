@@ -19,7 +19,7 @@ func TestGoldenProto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(prog.Files), 3; got != want { // timestamp.proto, shop/base.proto, item.proto
+	if got, want := len(prog.Files), 5; got != want { // empty, timestamp and wrappers.proto, shop/base.proto, item.proto
 		t.Fatalf("LoadProto found %d files, want %d", got, want)
 	}
 	files, err := tool.GenerateProto(prog, tool.Config{ImportBase: goldenModule + "/proto"})
@@ -36,12 +36,15 @@ func TestGoldenProto(t *testing.T) {
 	slices.Sort(paths)
 	want := []string{
 		"shop/base/base.pb.go " + goldenModule + "/proto/shop/base",
+		"shop/item/adminservice/adminservice.go " + goldenModule + "/proto/shop/item/adminservice",
 		"shop/item/item.pb.go " + goldenModule + "/proto/shop/item",
+		"shop/item/item_tern.go " + goldenModule + "/proto/shop/item",
+		"shop/item/itemservice/itemservice.go " + goldenModule + "/proto/shop/item/itemservice",
 	}
 	if !slices.Equal(paths, want) {
 		t.Fatalf("generated %q, want %q", paths, want)
 	}
-	if got := tool.ProtoServices(prog); !slices.Equal(got, []string{"shop.item.ItemService"}) {
+	if got := tool.ProtoServices(prog); !slices.Equal(got, []string{"shop.item.Admin", "shop.item.ItemService"}) {
 		t.Errorf("ProtoServices = %q", got)
 	}
 	dir := filepath.Join("testdata", "golden", "proto")

@@ -77,34 +77,76 @@ func isWellKnown(f protoreflect.FileDescriptor) bool {
 	return strings.HasPrefix(f.Path(), "google/protobuf/")
 }
 
-// GenerateProto renders the Go message code of prog — the main file and every file it imports, except
-// the well-known types — with protoc-gen-go's own generator, so messages are ordinary proto.Message
-// types. A file's package sits at cfg.ImportBase joined with its go_package import path (the part
-// below ImportBase when go_package is already under it), or, without go_package, its proto package as
-// a path (its base name when it has no package either); go_package's ";name" suffix names the Go
-// package. Services are not rendered yet: ProtoServices lists them. cfg.Use is not supported.
+// GenerateProto renders the Go code of prog. The messages of the main file and of every file it
+// imports, except the well-known types, are rendered with protoc-gen-go's own generator, so they are
+// ordinary proto.Message types. A file's package sits at cfg.ImportBase joined with its go_package
+// import path (the part below ImportBase when go_package is already under it), or, without
+// go_package, its proto package as a path (its base name when it has no package either); go_package's
+// ";name" suffix names the Go package.
+//
+// For the services of the main file, <file>_tern.go is added to its message package, with each
+// service's handler interface (named as the service) and the server ends of its streams
+// (<Service>_<Method>Server), and each service gets a package below it, named after the service in
+// lower case with "service" appended unless it ends so already: its description, the server glue,
+// the argument and result wrappers of unary methods (<Method>Args, <Method>Result, implementing
+// codec/protobuf.Body), the client with the client ends of streams (<Service>_<Method>Client),
+// NewServer and RegisterService. cfg.Use is not supported.
 func GenerateProto(prog *ProtoProgram, cfg Config) ([]*File, error) {
 	if cfg.Use != "" {
 		return nil, errors.New("-use is not supported for .proto files yet")
 	}
+	plugin, err := protoPlugin(prog, cfg.ImportBase)
+	if err != nil {
+		return nil, err
+	}
+	files, err := protoMessages(plugin, cfg.ImportBase)
+	if err != nil {
+		return nil, err
+	}
+	svcFiles, err := protoServiceFiles(plugin.FilesByPath[prog.Main.Path()], cfg.ImportBase, protoPackageNames(plugin), files)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, svcFiles...)
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f.Path] {
+			return nil, fmt.Errorf("two generated files would be %s: rename a .proto file or a service", f.Path)
+		}
+		seen[f.Path] = true
+	}
+	return files, nil
+}
+
+// protoPlugin returns the protogen view of prog, every file but the well-known types to generate,
+// each in the Go package protoGoPackage gives it.
+func protoPlugin(prog *ProtoProgram, base string) (*protogen.Plugin, error) {
 	req := &pluginpb.CodeGeneratorRequest{}
-	params := []string{"module=" + cfg.ImportBase}
-	pkgOf := map[string]string{}
+	params := []string{"module=" + base}
 	for _, f := range prog.Files {
 		req.ProtoFile = append(req.ProtoFile, protodesc.ToFileDescriptorProto(f))
 		if isWellKnown(f) {
 			continue
 		}
 		req.FileToGenerate = append(req.FileToGenerate, f.Path())
-		imp, name := protoGoPackage(f, cfg.ImportBase)
-		pkgOf[f.Path()] = imp
+		imp, name := protoGoPackage(f, base)
 		params = append(params, "M"+f.Path()+"="+imp+";"+name)
 	}
 	req.Parameter = proto.String(strings.Join(params, ","))
-	plugin, err := protogen.Options{}.New(req)
-	if err != nil {
-		return nil, err
+	return protogen.Options{}.New(req)
+}
+
+// protoPackageNames maps the import path of every file's Go package to its name.
+func protoPackageNames(plugin *protogen.Plugin) map[protogen.GoImportPath]protogen.GoPackageName {
+	names := map[protogen.GoImportPath]protogen.GoPackageName{}
+	for _, f := range plugin.Files {
+		names[f.GoImportPath] = f.GoPackageName
 	}
+	return names
+}
+
+// protoMessages renders the message code of the files of plugin with protoc-gen-go's generator.
+func protoMessages(plugin *protogen.Plugin, base string) ([]*File, error) {
 	for _, f := range plugin.Files {
 		if f.Generate {
 			internal_gengo.GenerateFile(plugin, f)
@@ -124,7 +166,7 @@ func GenerateProto(prog *ProtoProgram, cfg Config) ([]*File, error) {
 			return nil, fmt.Errorf("%s: %w", rf.GetName(), err)
 		}
 		dir := path.Dir(rf.GetName())
-		pkg := cfg.ImportBase
+		pkg := base
 		if dir != "." {
 			pkg += "/" + dir
 		}
@@ -200,25 +242,27 @@ func ProtoServices(prog *ProtoProgram) []string {
 	return names
 }
 
-// runProto is Run for a .proto file: messages only, with a note when there are services.
+// runProto is Run for a .proto file: messages and service stubs, and with opts.Service the scaffold
+// of the last service.
 func runProto(opts Options, base string) error {
-	if opts.Service != "" {
-		return errors.New("-service is not supported for .proto files yet")
+	if opts.Use != "" {
+		return errors.New("-use is not supported for .proto files yet")
 	}
 	prog, err := LoadProto(opts.IDL, opts.Includes)
 	if err != nil {
 		return err
 	}
-	files, err := GenerateProto(prog, Config{ImportBase: base, Use: opts.Use})
+	cfg := Config{ImportBase: base}
+	files, err := GenerateProto(prog, cfg)
 	if err != nil {
 		return err
 	}
-	if err := write(opts.Out, files, opts.Log); err != nil {
+	if opts.Service == "" {
+		return write(opts.Out, files, opts.Log)
+	}
+	t, err := protoTarget(prog, cfg)
+	if err != nil {
 		return err
 	}
-	if svcs := ProtoServices(prog); len(svcs) > 0 && opts.Log != nil {
-		fmt.Fprintf(opts.Log, "tern: note: service stubs for .proto files are not generated yet; "+
-			"generated the messages only (services: %s)\n", strings.Join(svcs, ", "))
-	}
-	return nil
+	return runScaffold(opts, t, cfg, files)
 }

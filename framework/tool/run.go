@@ -18,7 +18,7 @@ const Version = "v0.1.0"
 
 // Options are the settings of one generator run, as the tern command takes them.
 type Options struct {
-	IDL      string   // IDL is the Thrift file, or the .proto file (messages only for now), to generate code for.
+	IDL      string   // IDL is the Thrift or .proto file to generate code for.
 	Out      string   // Out is the output directory ("./tern_gen" when empty).
 	Module   string   // Module is the Go module path of Out; when empty it is read from the go.mod above Out.
 	Includes []string // Includes are the directories searched for included IDL files.
@@ -31,7 +31,8 @@ type Options struct {
 }
 
 // Run loads the IDL, generates its Go code and writes it under the output directory, logging one line
-// per package. IDL mistakes come back as *thriftidl.Error, with the file and line.
+// per package. Thrift mistakes come back as *thriftidl.Error, with the file and line; .proto
+// mistakes as protocompile reports them (file:line:col: message).
 func Run(opts Options) error {
 	if opts.Out == "" {
 		opts.Out = "tern_gen"
@@ -58,7 +59,11 @@ func Run(opts Options) error {
 		return err
 	}
 	if opts.Service != "" {
-		return runScaffold(opts, prog, cfg, files)
+		t, err := thriftTarget(prog, cfg)
+		if err != nil {
+			return err
+		}
+		return runScaffold(opts, t, cfg, files)
 	}
 	return write(opts.Out, files, opts.Log)
 }

@@ -56,11 +56,20 @@ func ScaffoldService(prog *thriftidl.Program) (*thriftidl.Service, error) {
 // header: they are the user's to edit, and tern never rewrites them (see UpdateHandler for how it adds
 // methods to handler.go).
 func Scaffold(prog *thriftidl.Program, cfg ScaffoldConfig) ([]*File, error) {
-	d, err := newScaffoldData(prog, cfg)
+	t, err := thriftTarget(prog, cfg.Config)
 	if err != nil {
 		return nil, err
 	}
-	handler, _, err := UpdateHandler(prog, cfg, emptyFS{})
+	return scaffold(t, cfg)
+}
+
+// scaffold renders the files of a new service implementing t.
+func scaffold(t *scaffoldTarget, cfg ScaffoldConfig) ([]*File, error) {
+	d, err := newScaffoldData(t, cfg)
+	if err != nil {
+		return nil, err
+	}
+	handler, _, err := updateHandler(t, cfg, emptyFS{})
 	if err != nil {
 		return nil, err
 	}
@@ -114,10 +123,57 @@ var environments = []confFileData{
 	{Env: "prod", Addr: ":8888", LogLevel: "info"},
 }
 
+// scaffoldTarget is the service a scaffold implements, read from Thrift or proto IDL.
+type scaffoldTarget struct {
+	idlPath        string   // idlPath is the main IDL file, for the default command line.
+	idlName        string   // idlName is the service's qualified IDL name.
+	impl           string   // impl is the name of the handler type, <Service>Impl.
+	servicePkg     string   // servicePkg is the import path of the generated service package.
+	servicePkgName string   // servicePkgName is its package name.
+	methods        []string // methods are the Go names of the handler's methods, in order.
+	// stub returns the stub of methods[i], its types qualified through imports.
+	stub func(imports *importSet, i int) stubParts
+}
+
+// stubParts is what the IDL decides of a method stub.
+type stubParts struct {
+	IDLName, Doc    string
+	Params          []param // Params are the parameters (Name and Type), ctx included when there is one.
+	Results, Return string
+}
+
+// thriftTarget is the service ScaffoldService(prog) picks, generated as cfg says.
+func thriftTarget(prog *thriftidl.Program, cfg Config) (*scaffoldTarget, error) {
+	s, err := ScaffoldService(prog)
+	if err != nil {
+		return nil, err
+	}
+	g := &generator{cfg: cfg, prog: prog, reserved: reservedNames(prog)}
+	fns := s.AllFunctions()
+	t := &scaffoldTarget{idlPath: prog.Main.Path, idlName: qualified(s.File, s.Name), impl: s.GoName + "Impl",
+		servicePkg: cfg.ServicePath(s), servicePkgName: s.PackageName()}
+	for _, fn := range fns {
+		t.methods = append(t.methods, fn.GoName)
+	}
+	t.stub = func(imports *importSet, i int) stubParts {
+		fn, f := fns[i], &fileGen{gen: g, imports: imports}
+		p := stubParts{IDLName: qualified(fn.Service.File, fn.Service.Name) + "." + fn.Name, Doc: stubDoc(s, fn),
+			Results: "error", Return: "nil"}
+		params := f.params(fn) // types first: they settle the import names
+		if fn.Result != nil {
+			p.Results = "(" + f.goType(fn.Result) + ", error)"
+			p.Return = f.zeroValue(fn.Result) + ", nil"
+		}
+		p.Params = append([]param{{Name: "ctx", Type: f.std("context") + ".Context"}}, params...)
+		return p
+	}
+	return t, nil
+}
+
 // scaffoldData is what the scaffold templates render.
 type scaffoldData struct {
 	ScaffoldConfig
-	Service        *thriftidl.Service
+	target         *scaffoldTarget
 	IDLName        string // IDLName is the service's qualified IDL name (namespace.Service).
 	Impl           string // Impl is the name of the handler type, <Service>Impl.
 	ServicePkg     string // ServicePkg is the import path of the generated service package.
@@ -125,36 +181,29 @@ type scaffoldData struct {
 	DevAddr        string
 }
 
-func newScaffoldData(prog *thriftidl.Program, cfg ScaffoldConfig) (*scaffoldData, error) {
+func newScaffoldData(t *scaffoldTarget, cfg ScaffoldConfig) (*scaffoldData, error) {
 	if err := checkName(cfg.Name); err != nil {
 		return nil, err
 	}
 	if cfg.ImportPath == "" {
 		return nil, errors.New("scaffold: no import path")
 	}
-	s, err := ScaffoldService(prog)
-	if err != nil {
-		return nil, err
-	}
 	if cfg.GenDir == "" {
 		cfg.GenDir = "tern_gen"
 	}
 	if cfg.Command == "" {
-		cfg.Command = "tern -service " + cfg.Name + " " + prog.Main.Path
+		cfg.Command = "tern -service " + cfg.Name + " " + t.idlPath
 	}
 	return &scaffoldData{
 		ScaffoldConfig: cfg,
-		Service:        s,
-		IDLName:        qualified(s.File, s.Name),
-		Impl:           implName(s),
-		ServicePkg:     cfg.ServicePath(s),
-		ServicePkgName: s.PackageName(),
+		target:         t,
+		IDLName:        t.idlName,
+		Impl:           t.impl,
+		ServicePkg:     t.servicePkg,
+		ServicePkgName: t.servicePkgName,
 		DevAddr:        environments[0].Addr,
 	}, nil
 }
-
-// implName is the name of the type implementing service s.
-func implName(s *thriftidl.Service) string { return s.GoName + "Impl" }
 
 func (d *scaffoldData) mainImports() []string {
 	return []string{"fmt", "log/slog", "net", "os", d.ImportPath + "/conf", d.ServicePkg, pathServer}

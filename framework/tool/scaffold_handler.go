@@ -24,7 +24,16 @@ import (
 // declaration); the type is declared too if no file declares it. Without handler.go, a whole file is
 // returned. When nothing is missing, the content is handler.go unchanged and added is empty.
 func UpdateHandler(prog *thriftidl.Program, cfg ScaffoldConfig, dir fs.FS) (content []byte, added []string, err error) {
-	d, err := newScaffoldData(prog, cfg)
+	t, err := thriftTarget(prog, cfg.Config)
+	if err != nil {
+		return nil, nil, err
+	}
+	return updateHandler(t, cfg, dir)
+}
+
+// updateHandler is UpdateHandler for the service t.
+func updateHandler(t *scaffoldTarget, cfg ScaffoldConfig, dir fs.FS) (content []byte, added []string, err error) {
+	d, err := newScaffoldData(t, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -38,30 +47,30 @@ func UpdateHandler(prog *thriftidl.Program, cfg ScaffoldConfig, dir fs.FS) (cont
 		return nil, nil, err
 	}
 	have, declared := pkg.methodsOf(d.Impl)
-	var missing []*thriftidl.Function
-	for _, fn := range d.Service.AllFunctions() {
-		if !have[fn.GoName] {
-			missing = append(missing, fn)
-			added = append(added, fn.GoName)
+	var missing []int
+	for i, name := range t.methods {
+		if !have[name] {
+			missing = append(missing, i)
+			added = append(added, name)
 		}
 	}
 	if exists && declared && len(missing) == 0 {
 		return src, nil, nil
 	}
-	f := d.handlerFile(prog, pkg)
-	body, err := execute("scaffoldHandler", d.handlerData(f, missing, !declared))
+	imports := handlerImports(pkg)
+	body, err := execute("scaffoldHandler", d.handlerData(imports, missing, !declared))
 	if err != nil {
 		return nil, nil, err
 	}
 	if !exists {
-		content, err = userFile("", pkg.name, f.imports, body)
+		content, err = userFile("", pkg.name, imports, body)
 		return content, added, err
 	}
 	stubs, err := format.Source(bytes.TrimSpace(body))
 	if err != nil {
 		return nil, nil, fmt.Errorf("formatting handler stubs: %w\n%s", err, numbered(body))
 	}
-	content = pkg.insertImports(src, newImports(f.imports, pkg.imports))
+	content = pkg.insertImports(src, newImports(imports, pkg.imports))
 	if !bytes.HasSuffix(content, []byte("\n")) {
 		content = append(content, '\n')
 	}
@@ -72,10 +81,9 @@ func UpdateHandler(prog *thriftidl.Program, cfg ScaffoldConfig, dir fs.FS) (cont
 	return append(content, '\n'), added, nil
 }
 
-// handlerFile returns the fileGen the stubs render with: it reuses the imports handler.go has and
-// keeps new import names clear of the package's top-level names.
-func (d *scaffoldData) handlerFile(prog *thriftidl.Program, pkg *goPackage) *fileGen {
-	g := &generator{cfg: d.Config, prog: prog, reserved: reservedNames(prog)}
+// handlerImports returns the imports the stubs render with: it reuses the imports handler.go has
+// and keeps new import names clear of the package's top-level names.
+func handlerImports(pkg *goPackage) *importSet {
 	imports := newImportSet(nil)
 	for p, name := range pkg.imports {
 		imports.alias[p], imports.taken[name] = name, true
@@ -83,7 +91,7 @@ func (d *scaffoldData) handlerFile(prog *thriftidl.Program, pkg *goPackage) *fil
 	for name := range pkg.topNames {
 		imports.taken[name] = true
 	}
-	return &fileGen{gen: g, path: d.ImportPath, imports: imports}
+	return imports
 }
 
 // handlerData is what the "scaffoldHandler" template renders.
@@ -99,28 +107,24 @@ type stubData struct {
 	Impl, Recv, Name, IDLName, Params, Results, Return, Doc string
 }
 
-func (d *scaffoldData) handlerData(f *fileGen, fns []*thriftidl.Function, typeDecl bool) handlerData {
+func (d *scaffoldData) handlerData(imports *importSet, methods []int, typeDecl bool) handlerData {
 	h := handlerData{Impl: d.Impl, TypeDecl: typeDecl, TypeDoc: wrap(fmt.Sprintf(
 		"%s implements the IDL service %s. tern -service wrote a stub for each of its methods; when the IDL "+
 			"gains methods, running it again appends their stubs and leaves the code here untouched.", d.Impl, d.IDLName), 100)}
-	for _, fn := range fns {
-		h.Methods = append(h.Methods, d.stub(f, fn))
+	for _, i := range methods {
+		h.Methods = append(h.Methods, d.stub(imports, i))
 	}
 	return h
 }
 
-// stub renders the stub of fn.
-func (d *scaffoldData) stub(f *fileGen, fn *thriftidl.Function) stubData {
-	s := stubData{Impl: d.Impl, Name: fn.GoName, IDLName: qualified(fn.Service.File, fn.Service.Name) + "." + fn.Name,
-		Doc: stubDoc(d.Service, fn), Results: "error", Return: "nil"}
-	params := f.params(fn) // types first: they settle the import names
-	if fn.Result != nil {
-		s.Results = "(" + f.goType(fn.Result) + ", error)"
-		s.Return = f.zeroValue(fn.Result) + ", nil"
-	}
+// stub renders the stub of the target's method i.
+func (d *scaffoldData) stub(imports *importSet, i int) stubData {
+	p := d.target.stub(imports, i) // types first: they settle the import names
+	s := stubData{Impl: d.Impl, Name: d.target.methods[i], IDLName: p.IDLName, Doc: p.Doc, Results: p.Results,
+		Return: p.Return}
 	// Parameters and the receiver must not shadow a package the body uses.
 	avoid := map[string]bool{}
-	for _, name := range f.imports.alias {
+	for _, name := range imports.alias {
 		avoid[name] = true
 	}
 	for _, r := range []string{"s", "h", "impl"} {
@@ -129,13 +133,13 @@ func (d *scaffoldData) stub(f *fileGen, fn *thriftidl.Function) stubData {
 		}
 	}
 	avoid[s.Recv] = true
-	list := []string{"ctx " + f.std("context") + ".Context"}
-	for _, p := range params {
-		for avoid[p.Name] {
-			p.Name += "_"
+	list := make([]string, 0, len(p.Params))
+	for _, prm := range p.Params {
+		for avoid[prm.Name] {
+			prm.Name += "_"
 		}
-		avoid[p.Name] = true
-		list = append(list, p.Name+" "+p.Type)
+		avoid[prm.Name] = true
+		list = append(list, prm.Name+" "+prm.Type)
 	}
 	s.Params = strings.Join(list, ", ")
 	return s

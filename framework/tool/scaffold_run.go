@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/ternhq/tern/framework/tool/thriftidl"
 )
 
 // frameworkModule is the module the scaffold requires.
@@ -29,8 +27,8 @@ type scaffoldPlan struct {
 
 // runScaffold is Run with Options.Service: it plans the scaffold, then writes go.mod when there is
 // none, the generated packages and the scaffold's missing files, and updates handler.go.
-func runScaffold(opts Options, prog *thriftidl.Program, cfg Config, generated []*File) error {
-	plan, err := planScaffold(opts, prog, cfg)
+func runScaffold(opts Options, t *scaffoldTarget, cfg Config, generated []*File) error {
+	plan, err := planScaffold(opts, t, cfg)
 	if err != nil {
 		return err
 	}
@@ -57,7 +55,7 @@ func runScaffold(opts Options, prog *thriftidl.Program, cfg Config, generated []
 }
 
 // planScaffold finds the scaffold's module and renders its files and handler.go's update.
-func planScaffold(opts Options, prog *thriftidl.Program, cfg Config) (*scaffoldPlan, error) {
+func planScaffold(opts Options, t *scaffoldTarget, cfg Config) (*scaffoldPlan, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -88,12 +86,12 @@ func planScaffold(opts Options, prog *thriftidl.Program, cfg Config) (*scaffoldP
 			sc.GenDir = filepath.ToSlash(rel)
 		}
 	}
-	if plan.files, err = Scaffold(prog, sc); err != nil {
+	if plan.files, err = scaffold(t, sc); err != nil {
 		return nil, err
 	}
 	old, err := os.ReadFile(filepath.Join(dir, "handler.go"))
 	plan.handlerOK = err == nil
-	content, added, err := UpdateHandler(prog, sc, os.DirFS(dir))
+	content, added, err := updateHandler(t, sc, os.DirFS(dir))
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,11 @@
-// Command tern generates Go code from Thrift IDL, the counterpart of the kitex command: types with
-// fast Thrift binary codecs, and for each service of the IDL file a package with its client, its
-// server constructor and its description.
+// Command tern generates Go code from Thrift IDL and .proto files, the counterpart of the kitex
+// command: types with fast Thrift binary codecs (or protobuf messages), and for each service of the
+// IDL file a package with its client, its server constructor and its description.
 //
 // Usage:
 //
 //	tern [-module PATH] [-out DIR] [-I DIR]... [-use PATH] [-service NAME] file.thrift
-//	tern [-module PATH] [-out DIR] [-I DIR]... file.proto
+//	tern [-module PATH] [-out DIR] [-I DIR]... [-service NAME] file.proto
 //
 // Flags go before the IDL file. Code for file.thrift and every file it includes is written under
 // -out (default ./tern_gen), one package per Go namespace: the package of `namespace go a.b` is
@@ -35,12 +35,17 @@
 //	tern -service hello -module example.com/hello -I ../idl ../idl/hello.thrift
 //	go mod tidy && ./build.sh && output/bin/hello
 //
-// A .proto file (tern [-module PATH] [-out DIR] [-I DIR]... file.proto) is compiled without protoc,
-// the well-known types (google/protobuf/*.proto) built in, and its messages and those of every file
-// it imports are generated with protoc-gen-go's generator: ordinary proto.Message types, one package
-// per go_package, laid out as for Thrift (<module>/<out>/<go_package path>; without go_package, the
-// proto package as a path). Service stubs for .proto files are not generated yet: tern says so and
-// generates the messages; -use and -service are Thrift-only for now.
+// A .proto file (tern [-module PATH] [-out DIR] [-I DIR]... [-service NAME] file.proto) is compiled
+// without protoc, the well-known types (google/protobuf/*.proto) built in, and its messages and those
+// of every file it imports are generated with protoc-gen-go's generator: ordinary proto.Message types,
+// one package per go_package, laid out as for Thrift (<module>/<out>/<go_package path>; without
+// go_package, the proto package as a path). Each service of file.proto gets its handler interface
+// (named as the service, with <Service>_<Method>Server stream interfaces for streaming methods) in an
+// extra file of the message package, <file>_tern.go, and a package below it (the service name in lower
+// case, "service" appended unless it ends so) with the client, NewServer, RegisterService and the
+// service description, served as Kitex Protobuf or gRPC; unary methods get <Method>Args and
+// <Method>Result wrappers, streaming methods typed <Service>_<Method>Client streams. -service works as
+// for Thrift, for the last service of file.proto; -use is Thrift-only.
 //
 // IDL mistakes are reported as file:line: message, and any error exits with a non-zero status.
 package main

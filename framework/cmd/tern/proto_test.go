@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// A .proto file generates its messages and those of its imports; services get a note, not an error.
+// A .proto file generates its messages and those of its imports, and stubs for its services.
 func TestGenerateProto(t *testing.T) {
 	inc := abs(t, "../../tool/testdata/proto")
 	t.Chdir(t.TempDir())
@@ -15,7 +15,8 @@ func TestGenerateProto(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, f := range []string{"shop/item/item.pb.go", "shop/base/base.pb.go"} {
+	for _, f := range []string{"shop/item/item.pb.go", "shop/item/item_tern.go", "shop/item/itemservice/itemservice.go",
+		"shop/item/adminservice/adminservice.go", "shop/base/base.pb.go"} {
 		if _, err := os.Stat(filepath.Join("gen", f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}
@@ -24,9 +25,9 @@ func TestGenerateProto(t *testing.T) {
 		t.Errorf("item.pb.go does not import example.com/m/gen/shop/base")
 	}
 	want := "tern: generated example.com/m/gen/shop/base (1 files)\n" +
-		"tern: generated example.com/m/gen/shop/item (1 files)\n" +
-		"tern: note: service stubs for .proto files are not generated yet; generated the messages only " +
-		"(services: shop.item.ItemService)\n"
+		"tern: generated example.com/m/gen/shop/item (2 files)\n" +
+		"tern: generated example.com/m/gen/shop/item/adminservice (1 files)\n" +
+		"tern: generated example.com/m/gen/shop/item/itemservice (1 files)\n"
 	if stderr != want {
 		t.Errorf("log:\n%s\nwant:\n%s", stderr, want)
 	}
@@ -40,15 +41,24 @@ func TestGenerateProtoErrors(t *testing.T) {
 	}
 	good := abs(t, "../../tool/testdata/proto/shop/base.proto")
 	t.Chdir(dir)
-	for name, args := range map[string][]string{
-		"syntax":  {"-module", "example.com/m", bad},
-		"service": {"-module", "example.com/m", "-service", "x", good},
-		"use":     {"-module", "example.com/m", "-use", "example.com/t", good},
-	} {
-		t.Run(name, func(t *testing.T) {
-			code, _, stderr := tern(t, args...)
-			if code != 1 || !strings.HasPrefix(stderr, "tern: ") {
-				t.Fatalf("exit %d, stderr %q; want 1 and an error", code, stderr)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"syntax", []string{"-module", "example.com/m", bad}, "bad.proto:2:"},
+		{"no service", []string{"-module", "example.com/m", "-service", "x", good},
+			"base.proto defines no service to scaffold"},
+		{"use", []string{"-module", "example.com/m", "-use", "example.com/t", good}, "-use is not supported"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := tern(t, tt.args...)
+			if code != 1 || !strings.HasPrefix(stderr, "tern: ") || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 1 and an error mentioning %q", code, stderr, tt.want)
+			}
+			if entries, _ := os.ReadDir("."); len(entries) != 1 { // bad.proto
+				t.Errorf("the failed run wrote files: %v", entries)
 			}
 		})
 	}

@@ -4,8 +4,9 @@
 // 	protoc        (unknown)
 // source: item.proto
 
-// A small shop item service: an import of a sibling file, a well-known type, enums, maps, oneofs,
-// nested and repeated messages and optional fields, and a service (whose stubs are not generated yet).
+// A small shop item service: an import of a sibling file, well-known types, enums, maps, oneofs,
+// nested and repeated messages and optional fields, and two services: one with unary, client-,
+// server- and bidi-streaming methods, and one whose package name gets "service" appended.
 
 package itempb
 
@@ -13,7 +14,9 @@ import (
 	base "github.com/ternhq/tern/framework/tool/internal/testgen/proto/shop/base"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	emptypb "google.golang.org/protobuf/types/known/emptypb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
+	wrapperspb "google.golang.org/protobuf/types/known/wrapperspb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -309,6 +312,104 @@ func (x *ListItemsResp) GetItems() []*Item {
 	return nil
 }
 
+// WatchReq names the items to watch.
+type WatchReq struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Ids           []int64                `protobuf:"varint,1,rep,packed,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchReq) Reset() {
+	*x = WatchReq{}
+	mi := &file_item_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchReq) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchReq) ProtoMessage() {}
+
+func (x *WatchReq) ProtoReflect() protoreflect.Message {
+	mi := &file_item_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchReq.ProtoReflect.Descriptor instead.
+func (*WatchReq) Descriptor() ([]byte, []int) {
+	return file_item_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *WatchReq) GetIds() []int64 {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+// ImportSummary sums up an import.
+type ImportSummary struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Imported      int32                  `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
+	Failed        []string               `protobuf:"bytes,2,rep,name=failed,proto3" json:"failed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportSummary) Reset() {
+	*x = ImportSummary{}
+	mi := &file_item_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportSummary) ProtoMessage() {}
+
+func (x *ImportSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_item_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportSummary.ProtoReflect.Descriptor instead.
+func (*ImportSummary) Descriptor() ([]byte, []int) {
+	return file_item_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ImportSummary) GetImported() int32 {
+	if x != nil {
+		return x.Imported
+	}
+	return 0
+}
+
+func (x *ImportSummary) GetFailed() []string {
+	if x != nil {
+		return x.Failed
+	}
+	return nil
+}
+
 type Item_Image struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Url           string                 `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
@@ -319,7 +420,7 @@ type Item_Image struct {
 
 func (x *Item_Image) Reset() {
 	*x = Item_Image{}
-	mi := &file_item_proto_msgTypes[4]
+	mi := &file_item_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -331,7 +432,7 @@ func (x *Item_Image) String() string {
 func (*Item_Image) ProtoMessage() {}
 
 func (x *Item_Image) ProtoReflect() protoreflect.Message {
-	mi := &file_item_proto_msgTypes[4]
+	mi := &file_item_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -366,7 +467,7 @@ var File_item_proto protoreflect.FileDescriptor
 const file_item_proto_rawDesc = "" +
 	"\n" +
 	"\n" +
-	"item.proto\x12\tshop.item\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x0fshop/base.proto\"\x83\x04\n" +
+	"item.proto\x12\tshop.item\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\x1a\x0fshop/base.proto\"\x83\x04\n" +
 	"\x04Item\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x12\n" +
@@ -391,13 +492,24 @@ const file_item_proto_rawDesc = "" +
 	"\fListItemsReq\x12#\n" +
 	"\x04page\x18\x01 \x01(\v2\x0f.shop.base.PageR\x04page\"6\n" +
 	"\rListItemsResp\x12%\n" +
-	"\x05items\x18\x01 \x03(\v2\x0f.shop.item.ItemR\x05items*I\n" +
+	"\x05items\x18\x01 \x03(\v2\x0f.shop.item.ItemR\x05items\"\x1c\n" +
+	"\bWatchReq\x12\x10\n" +
+	"\x03ids\x18\x01 \x03(\x03R\x03ids\"C\n" +
+	"\rImportSummary\x12\x1a\n" +
+	"\bimported\x18\x01 \x01(\x05R\bimported\x12\x16\n" +
+	"\x06failed\x18\x02 \x03(\tR\x06failed*I\n" +
 	"\x06Status\x12\x16\n" +
 	"\x12STATUS_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSTATUS_ON_SALE\x10\x01\x12\x13\n" +
-	"\x0fSTATUS_SOLD_OUT\x10\x022M\n" +
-	"\vItemService\x12>\n" +
-	"\tListItems\x12\x17.shop.item.ListItemsReq\x1a\x18.shop.item.ListItemsRespB\x12Z\x10shop/item;itempbb\x06proto3"
+	"\x0fSTATUS_SOLD_OUT\x10\x022E\n" +
+	"\x05Admin\x12<\n" +
+	"\x04Ping\x12\x16.google.protobuf.Empty\x1a\x1c.google.protobuf.StringValue2\xa7\x02\n" +
+	"\vItemService\x12C\n" +
+	"\tListItems\x12\x17.shop.item.ListItemsReq\x1a\x18.shop.item.ListItemsResp\"\x03\x90\x02\x01\x120\n" +
+	"\x05Clear\x12\x0f.shop.base.Page\x1a\x16.google.protobuf.Empty\x125\n" +
+	"\x06Import\x12\x0f.shop.item.Item\x1a\x18.shop.item.ImportSummary(\x01\x12/\n" +
+	"\x05Watch\x12\x13.shop.item.WatchReq\x1a\x0f.shop.item.Item0\x01\x129\n" +
+	"\x04Sync\x12\x1c.google.protobuf.StringValue\x1a\x0f.shop.item.Item(\x010\x01B\x12Z\x10shop/item;itempbb\x06proto3"
 
 var (
 	file_item_proto_rawDescOnce sync.Once
@@ -412,31 +524,45 @@ func file_item_proto_rawDescGZIP() []byte {
 }
 
 var file_item_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_item_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_item_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_item_proto_goTypes = []any{
-	(Status)(0),                   // 0: shop.item.Status
-	(*Item)(nil),                  // 1: shop.item.Item
-	(*ListItemsReq)(nil),          // 2: shop.item.ListItemsReq
-	(*ListItemsResp)(nil),         // 3: shop.item.ListItemsResp
-	nil,                           // 4: shop.item.Item.StockByWarehouseEntry
-	(*Item_Image)(nil),            // 5: shop.item.Item.Image
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
-	(*base.Page)(nil),             // 7: shop.base.Page
+	(Status)(0),                    // 0: shop.item.Status
+	(*Item)(nil),                   // 1: shop.item.Item
+	(*ListItemsReq)(nil),           // 2: shop.item.ListItemsReq
+	(*ListItemsResp)(nil),          // 3: shop.item.ListItemsResp
+	(*WatchReq)(nil),               // 4: shop.item.WatchReq
+	(*ImportSummary)(nil),          // 5: shop.item.ImportSummary
+	nil,                            // 6: shop.item.Item.StockByWarehouseEntry
+	(*Item_Image)(nil),             // 7: shop.item.Item.Image
+	(*timestamppb.Timestamp)(nil),  // 8: google.protobuf.Timestamp
+	(*base.Page)(nil),              // 9: shop.base.Page
+	(*emptypb.Empty)(nil),          // 10: google.protobuf.Empty
+	(*wrapperspb.StringValue)(nil), // 11: google.protobuf.StringValue
 }
 var file_item_proto_depIdxs = []int32{
-	4, // 0: shop.item.Item.stock_by_warehouse:type_name -> shop.item.Item.StockByWarehouseEntry
-	0, // 1: shop.item.Item.status:type_name -> shop.item.Status
-	6, // 2: shop.item.Item.created_at:type_name -> google.protobuf.Timestamp
-	5, // 3: shop.item.Item.images:type_name -> shop.item.Item.Image
-	7, // 4: shop.item.ListItemsReq.page:type_name -> shop.base.Page
-	1, // 5: shop.item.ListItemsResp.items:type_name -> shop.item.Item
-	2, // 6: shop.item.ItemService.ListItems:input_type -> shop.item.ListItemsReq
-	3, // 7: shop.item.ItemService.ListItems:output_type -> shop.item.ListItemsResp
-	7, // [7:8] is the sub-list for method output_type
-	6, // [6:7] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	6,  // 0: shop.item.Item.stock_by_warehouse:type_name -> shop.item.Item.StockByWarehouseEntry
+	0,  // 1: shop.item.Item.status:type_name -> shop.item.Status
+	8,  // 2: shop.item.Item.created_at:type_name -> google.protobuf.Timestamp
+	7,  // 3: shop.item.Item.images:type_name -> shop.item.Item.Image
+	9,  // 4: shop.item.ListItemsReq.page:type_name -> shop.base.Page
+	1,  // 5: shop.item.ListItemsResp.items:type_name -> shop.item.Item
+	10, // 6: shop.item.Admin.Ping:input_type -> google.protobuf.Empty
+	2,  // 7: shop.item.ItemService.ListItems:input_type -> shop.item.ListItemsReq
+	9,  // 8: shop.item.ItemService.Clear:input_type -> shop.base.Page
+	1,  // 9: shop.item.ItemService.Import:input_type -> shop.item.Item
+	4,  // 10: shop.item.ItemService.Watch:input_type -> shop.item.WatchReq
+	11, // 11: shop.item.ItemService.Sync:input_type -> google.protobuf.StringValue
+	11, // 12: shop.item.Admin.Ping:output_type -> google.protobuf.StringValue
+	3,  // 13: shop.item.ItemService.ListItems:output_type -> shop.item.ListItemsResp
+	10, // 14: shop.item.ItemService.Clear:output_type -> google.protobuf.Empty
+	5,  // 15: shop.item.ItemService.Import:output_type -> shop.item.ImportSummary
+	1,  // 16: shop.item.ItemService.Watch:output_type -> shop.item.Item
+	1,  // 17: shop.item.ItemService.Sync:output_type -> shop.item.Item
+	12, // [12:18] is the sub-list for method output_type
+	6,  // [6:12] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_item_proto_init() }
@@ -454,9 +580,9 @@ func file_item_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_item_proto_rawDesc), len(file_item_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   7,
 			NumExtensions: 0,
-			NumServices:   1,
+			NumServices:   2,
 		},
 		GoTypes:           file_item_proto_goTypes,
 		DependencyIndexes: file_item_proto_depIdxs,
