@@ -95,7 +95,7 @@ func NewClient(svc *serviceinfo.ServiceInfo, opts ...Option) (Client, error) {
 	}
 	c.timeoutMS = millis(c.cfg.rpcTimeout)
 	c.setUpGovernance()
-	mws := append(append([]endpoint.Middleware(nil), c.cfg.middlewares...), c.governance()...)
+	mws := append(append(c.statsMiddleware(), c.cfg.middlewares...), c.governance()...)
 	c.eps = endpoint.Chain(mws...)(c.send)
 	return c, nil
 }

@@ -257,6 +257,7 @@ func (p *muxPool) roundTrip(ctx context.Context, c *client, addr string, ri *rpc
 		}
 		return notSent(rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err))
 	}
+	c.connected(ctx, addr)
 	call := muxCallPool.Get().(*muxCall)
 	call.ctx, call.ri, call.resp, call.dl, call.hasDL = ctx, ri, resp, dl, hasDL
 	defer func() {
@@ -284,6 +285,7 @@ func (p *muxPool) roundTrip(ctx context.Context, c *client, addr string, ri *rpc
 		}
 		return err
 	}
+	c.requestWritten(ctx)
 	if ri.Oneway() {
 		return nil
 	}
@@ -295,6 +297,7 @@ func (p *muxPool) roundTrip(ctx context.Context, c *client, addr string, ri *rpc
 	}
 	select {
 	case err := <-call.done:
+		c.responseRead(ctx)
 		return err
 	case <-ctx.Done():
 		if mc.forget(seq) {

@@ -56,6 +56,7 @@ type config struct {
 	fallback      FallbackFunc
 	fallbackOn    FallbackOn
 	acl           []ACLRule
+	stats         statsOptions // tracers (stats.go)
 }
 
 func defaultConfig() config {

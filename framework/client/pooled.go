@@ -36,6 +36,7 @@ func (p *pooled) roundTrip(ctx context.Context, c *client, addr string, ri *rpci
 		}
 		return notSent(rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err))
 	}
+	c.connected(ctx, addr)
 	b := getBuffers()
 	defer putBuffers(b)
 	// Cancelling the call interrupts the connection, which fails a read or write under way; this
@@ -71,6 +72,7 @@ func (p *pooled) roundTrip(ctx context.Context, c *client, addr string, ri *rpci
 		done(false)
 		return p.ioError(ctx, ri, dl, hasDL, addr, "send request", err)
 	}
+	c.requestWritten(ctx)
 	if ri.Oneway() {
 		done(true)
 		return nil
@@ -83,6 +85,7 @@ func (p *pooled) roundTrip(ctx context.Context, c *client, addr string, ri *rpci
 		done(false)
 		return p.ioError(ctx, ri, dl, hasDL, addr, "read reply", err)
 	}
+	c.responseRead(ctx)
 	status, err := decodeReply(ctx, &b.msg, ri, resp)
 	_ = conn.Release()
 	done(status == replyOK)

@@ -270,6 +270,9 @@ func (c *conn) serve(cl *call) {
 	if cl.admitted {
 		defer c.s.limits.ReleaseCall()
 	}
+	if sc := c.s.startStats(cl); sc != nil {
+		defer c.s.finishStats(sc, cl)
+	}
 	if cl.err == nil {
 		cl.err = c.s.invoke(cl)
 	}

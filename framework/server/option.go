@@ -34,6 +34,7 @@ type config struct {
 	registry      registry.Registry
 	registryInfo  registry.Info
 	acl           []ACLRule
+	stats         statsOptions // tracers (stats.go)
 }
 
 func defaultConfig() config {

@@ -122,7 +122,7 @@ func (s *Server) RegisterService(info *serviceinfo.ServiceInfo, handler any, opt
 	if len(s.cfg.acl) > 0 {
 		mws = append(append([]endpoint.Middleware(nil), mws...), s.aclMiddleware)
 	}
-	svc.call = endpoint.Chain(mws...)(svc.invokeHandler)
+	svc.call = endpoint.Chain(s.withStats(info, mws)...)(svc.invokeHandler)
 	if s.firstService == "" {
 		s.firstService = info.ServiceName
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ternhq/tern/framework/endpoint"
+	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
 )
@@ -83,9 +84,7 @@ func (c *Controller) ClientMiddleware(svc *serviceinfo.ServiceInfo) endpoint.Mid
 	return func(next endpoint.Endpoint) endpoint.Endpoint {
 		return func(ctx context.Context, req, resp any) error {
 			ctx, call := c.Start(ctx, Client, svc)
-			err := next(ctx, req, resp)
-			c.Finish(ctx, call, err)
-			return err
+			return c.run(ctx, call, next, req, resp)
 		}
 	}
 }
@@ -104,9 +103,7 @@ func (c *Controller) ServerMiddleware(svc *serviceinfo.ServiceInfo) endpoint.Mid
 				return next(ctx, req, resp)
 			}
 			ctx, call := c.Start(ctx, Server, svc)
-			err := next(ctx, req, resp)
-			c.Finish(ctx, call, err)
-			return err
+			return c.run(ctx, call, next, req, resp)
 		}
 	}
 }
@@ -121,9 +118,26 @@ func (c *Controller) HandlerMiddleware() endpoint.Middleware {
 		return func(ctx context.Context, req, resp any) error {
 			call := FromContext(ctx)
 			call.Record(ServerHandlerStart)
-			err := next(ctx, req, resp)
-			call.Record(ServerHandlerEnd)
-			return err
+			defer call.Record(ServerHandlerEnd) // a panicking handler ended too
+			return next(ctx, req, resp)
 		}
 	}
+}
+
+// errPanicked is the error a call is finished with when a panic unwinds through the stats middleware.
+var errPanicked = rpcerr.New(rpcerr.CodeInternal, "stats: the call panicked")
+
+// run calls next and finishes the call with its error; a panic passing through finishes it with
+// errPanicked (so tracers end their spans and in-flight counts) and goes on unwinding.
+func (c *Controller) run(ctx context.Context, call *Call, next endpoint.Endpoint, req, resp any) error {
+	done := false
+	defer func() {
+		if !done {
+			c.Finish(ctx, call, errPanicked)
+		}
+	}()
+	err := next(ctx, req, resp)
+	done = true
+	c.Finish(ctx, call, err)
+	return err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ternhq/tern/framework/endpoint"
+	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
 	"github.com/ternhq/tern/framework/stats"
@@ -305,5 +306,31 @@ func BenchmarkRecord(b *testing.B) {
 				stats.Record(ctx, stats.ClientRequestWritten)
 			}
 		})
+	}
+}
+
+// TestMiddlewarePanic: a panic unwinding through the stats middleware still finishes the call (with an
+// internal error) and the handler's end, then goes on.
+func TestMiddlewarePanic(t *testing.T) {
+	ts, _ := newRecorders("a")
+	rec := ts[0].(*recorder)
+	ctl := stats.NewController(stats.LevelDetailed, ts...)
+	ep := endpoint.Chain(ctl.ServerMiddleware(svc), ctl.HandlerMiddleware())(func(context.Context, any, any) error {
+		panic("handler bug")
+	})
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the panic was swallowed")
+			}
+		}()
+		_ = ep(testContext(t), nil, nil)
+	}()
+	if len(rec.seen) != 1 {
+		t.Fatalf("Finish called %d times, want 1", len(rec.seen))
+	}
+	call := rec.seen[0]
+	if _, ok := call.Time(stats.ServerHandlerEnd); !ok || rpcerr.CodeOf(call.Err()) != rpcerr.CodeInternal {
+		t.Fatalf("handler end recorded %v, error %v", ok, call.Err())
 	}
 }

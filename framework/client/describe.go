@@ -1,0 +1,151 @@
+package client
+
+import (
+	"context"
+	"sort"
+
+	"github.com/ternhq/tern/framework/circuitbreak"
+	"github.com/ternhq/tern/framework/connpool"
+	"github.com/ternhq/tern/framework/discovery"
+)
+
+// Description is a read-only snapshot of a client, for diagnostics (package debug serves it).
+type Description struct {
+	Service     string   `json:"service"`      // IDL service name
+	Package     string   `json:"package"`      // IDL package
+	DestService string   `json:"dest_service"` // the name resolved and sent to the server
+	Caller      string   `json:"caller,omitempty"`
+	Methods     []string `json:"methods"`
+	Options     Options  `json:"options"`
+	// Pool counts the connections of a pooled (long or short) client; nil for other kinds.
+	Pool *connpool.PoolStats `json:"pool,omitempty"`
+	// MuxConnections counts the open shared connections of a multiplexing client, by address.
+	MuxConnections map[string]int `json:"mux_connections,omitempty"`
+	// MethodBreakers and InstanceBreakers are the circuit breakers' states (with WithCircuitBreaker).
+	MethodBreakers   []circuitbreak.Stats `json:"method_breakers,omitempty"`
+	InstanceBreakers []circuitbreak.Stats `json:"instance_breakers,omitempty"`
+	Resolver         *ResolverState       `json:"resolver,omitempty"`
+	Closed           bool                 `json:"closed"`
+}
+
+// Options are a client's effective settings.
+type Options struct {
+	Protocol        string                   `json:"protocol"`
+	Connections     string                   `json:"connections"` // "long", "short" or "mux"
+	RPCTimeout      string                   `json:"rpc_timeout"`
+	ConnectTimeout  string                   `json:"connect_timeout"`
+	MaxFrameSize    int                      `json:"max_frame_size"`
+	LongPool        *connpool.LongPoolConfig `json:"long_pool,omitempty"`
+	MuxConns        int                      `json:"mux_conns,omitempty"`
+	Middlewares     int                      `json:"middlewares"`
+	ACLRules        int                      `json:"acl_rules"`
+	CircuitBreakers bool                     `json:"circuit_breakers"`
+	FailureRetry    bool                     `json:"failure_retry"`
+	RetryMethods    []string                 `json:"retry_methods,omitempty"`
+	BackupDelay     string                   `json:"backup_delay,omitempty"`
+	Fallback        bool                     `json:"fallback"`
+	LoadBalancer    string                   `json:"load_balancer"`
+	StatsLevel      string                   `json:"stats_level"`
+	Tracers         int                      `json:"tracers"`
+	HostPorts       []string                 `json:"host_ports,omitempty"`
+	ResolverName    string                   `json:"resolver_name,omitempty"`
+	ResolverRefresh string                   `json:"resolver_refresh,omitempty"`
+}
+
+// ResolverState is what the client's resolver cache holds for the destination service.
+type ResolverState struct {
+	Name      string               `json:"name"`
+	Stats     discovery.CacheStats `json:"stats"`
+	Instances []discovery.Instance `json:"instances"`
+	Error     string               `json:"error,omitempty"` // the resolution's error, or the last refresh's
+}
+
+// Describe returns a snapshot of c, a client made by NewClient; false for any other Client. Resolving
+// the destination service's instances may ask the registry when nothing is cached yet (a call would
+// too); ctx bounds that.
+func Describe(ctx context.Context, c Client) (Description, bool) {
+	cl, ok := c.(*client)
+	if !ok {
+		return Description{}, false
+	}
+	d := Description{
+		Service: cl.svc.ServiceName, Package: cl.svc.PackageName, DestService: cl.cfg.destService,
+		Caller: cl.cfg.callerName, Methods: cl.svc.MethodNames(), Options: cl.options(),
+		Closed: cl.closed.Load(),
+	}
+	switch rt := cl.rt.(type) {
+	case *pooled:
+		if r, ok := rt.pool.(connpool.StatsReporter); ok {
+			st := r.Stats()
+			d.Pool = &st
+		}
+	case *muxPool:
+		d.MuxConnections = rt.openConns()
+	}
+	if cl.methodBreakers != nil {
+		d.MethodBreakers, d.InstanceBreakers = cl.methodBreakers.Stats(), cl.instBreakers.Stats()
+	}
+	if cl.resolver != nil && !d.Closed {
+		d.Resolver = cl.resolverState(ctx)
+	}
+	return d, true
+}
+
+func (c *client) options() Options {
+	cfg := &c.cfg
+	o := Options{
+		Protocol: cfg.protocol.String(), Connections: [...]string{"long", "short", "mux"}[cfg.connKind],
+		RPCTimeout: cfg.rpcTimeout.String(), ConnectTimeout: cfg.connectTimeout.String(),
+		MaxFrameSize: cfg.maxFrameSize, Middlewares: len(cfg.middlewares), ACLRules: len(cfg.acl),
+		CircuitBreakers: cfg.breakerConfig != nil, FailureRetry: cfg.retry != nil,
+		Fallback: cfg.fallback != nil, LoadBalancer: c.balancer.Name(),
+		StatsLevel: cfg.stats.ctl.Level().String(), Tracers: cfg.stats.ctl.Tracers(),
+		HostPorts: cfg.hostPorts,
+	}
+	switch cfg.connKind {
+	case connLong:
+		lp := cfg.longPool
+		o.LongPool = &lp
+	case connMux:
+		o.MuxConns = cfg.muxConns
+	}
+	for m := range cfg.methodRetry {
+		o.RetryMethods = append(o.RetryMethods, m)
+	}
+	sort.Strings(o.RetryMethods)
+	if cfg.backupDelay > 0 {
+		o.BackupDelay = cfg.backupDelay.String()
+	}
+	if c.resolver != nil {
+		o.ResolverName, o.ResolverRefresh = c.resolver.Name(), cfg.cacheConfig.RefreshInterval.String()
+	}
+	return o
+}
+
+func (c *client) resolverState(ctx context.Context) *ResolverState {
+	rs := &ResolverState{Name: c.resolver.Name(), Stats: c.resolver.Stats()}
+	res, err := c.resolver.Get(ctx, c.cfg.destService)
+	if err == nil {
+		err = c.resolver.LastError(c.cfg.destService)
+	}
+	if err != nil {
+		rs.Error = err.Error()
+	}
+	rs.Instances = discovery.Sorted(discovery.Clone(res.Instances))
+	return rs
+}
+
+// openConns counts the live shared connections by address.
+func (p *muxPool) openConns() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(p.conns))
+	for addr, slots := range p.conns {
+		for _, s := range slots {
+			if s.conn != nil && s.conn.usable() {
+				out[addr]++
+			}
+		}
+	}
+	return out
+}
