@@ -66,10 +66,14 @@ func updateHandler(t *scaffoldTarget, cfg ScaffoldConfig, dir fs.FS) (content []
 		content, err = userFile("", pkg.name, imports, body)
 		return content, added, err
 	}
-	stubs, err := format.Source(bytes.TrimSpace(body))
+	// Formatted as a whole file: go/format drops the empty "//" line of the first doc comment of a
+	// fragment without a package clause.
+	clause := "package " + pkg.name + "\n"
+	stubs, err := format.Source(append([]byte(clause), body...))
 	if err != nil {
 		return nil, nil, fmt.Errorf("formatting handler stubs: %w\n%s", err, numbered(body))
 	}
+	stubs = bytes.TrimPrefix(stubs, []byte(clause))
 	content = pkg.insertImports(src, newImports(imports, pkg.imports))
 	if !bytes.HasSuffix(content, []byte("\n")) {
 		content = append(content, '\n')

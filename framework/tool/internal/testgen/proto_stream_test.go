@@ -68,24 +68,25 @@ func (s *fakeStream) SetTrailer(metadata.MD)       {}
 func TestProtoStreamHandlers(t *testing.T) {
 	errBroken := errors.New("broken stream")
 	tests := []struct {
+		name    string
 		method  string
 		in      []proto.Message
 		recvErr error
 		want    []proto.Message
 		err     error
 	}{
-		{method: "Import", in: []proto.Message{&itempb.Item{Id: 1, Title: "a"}, &itempb.Item{Id: 2}, &itempb.Item{Id: 3, Title: "c"}},
+		{name: "Import", method: "Import", in: []proto.Message{&itempb.Item{Id: 1, Title: "a"}, &itempb.Item{Id: 2}, &itempb.Item{Id: 3, Title: "c"}},
 			want: []proto.Message{&itempb.ImportSummary{Imported: 2, Failed: []string{"2"}}}},
-		{method: "Import", recvErr: errBroken, err: errBroken},
-		{method: "Watch", in: []proto.Message{&itempb.WatchReq{Ids: []int64{4, 5}}},
+		{name: "Import broken", method: "Import", recvErr: errBroken, err: errBroken},
+		{name: "Watch", method: "Watch", in: []proto.Message{&itempb.WatchReq{Ids: []int64{4, 5}}},
 			want: []proto.Message{&itempb.Item{Id: 4}, &itempb.Item{Id: 5}}},
-		{method: "Watch", recvErr: errBroken, err: errBroken}, // the request never arrives
-		{method: "Sync", in: []proto.Message{wrapperspb.String("x"), wrapperspb.String("y")},
+		{name: "Watch without request", method: "Watch", recvErr: errBroken, err: errBroken},
+		{name: "Sync", method: "Sync", in: []proto.Message{wrapperspb.String("x"), wrapperspb.String("y")},
 			want: []proto.Message{&itempb.Item{Title: "x"}, &itempb.Item{Title: "y"}}},
-		{method: "Sync", recvErr: errBroken, err: errBroken},
+		{name: "Sync broken", method: "Sync", recvErr: errBroken, err: errBroken},
 	}
 	for _, tt := range tests {
-		t.Run(tt.method, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			s := newFakeStream(t, tt.in...)
 			s.recvErr = tt.recvErr
 			err := itemservice.NewServiceInfo().Method(tt.method).StreamHandler(shop{}, s)
