@@ -6,6 +6,10 @@
 // Nothing here is generated: both sides use Kitex's map generic codec over the IDL parsed at run time.
 // Kitex's map generic server cannot throw a declared exception, so the server wraps the generic result
 // with a writer for field 1 (EchoError) — byte for byte what Kitex-generated code writes.
+//
+// For protobuf, PBServer and PBClient serve and call kitexpeer.echo.Echo (echopb/echo.proto) over Kitex
+// Protobuf (TTHeader+Framed, Framed) and Kitex's gRPC transport, unary and streaming. Their Kitex service
+// description is hand-written in the shape kitex generates for a protobuf IDL; the messages are echopb's.
 package kitexpeer
 
 import (
