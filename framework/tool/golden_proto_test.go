@@ -117,3 +117,36 @@ func TestLoadProtoErrors(t *testing.T) {
 		t.Error("LoadProto of a missing file: no error")
 	}
 }
+
+// Services whose generated names would clash are refused with the reason, not rendered into code
+// that does not compile.
+func TestGenerateProtoServiceErrors(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"interface clashes with a message", "message A { message B {} }\nservice A_B { rpc M(A) returns (A); }",
+			"service A_B: the generated A_B would clash with a declaration of package p"},
+		{"stream clashes with a message", "message A {}\nmessage S_MServer {}\nservice S { rpc M(stream A) returns (A); }",
+			"the generated S_MServer would clash"},
+		{"same Go name", "message A {}\nservice S { rpc get_a(A) returns (A); rpc GetA(A) returns (A); }",
+			"methods get_a and GetA have the same Go name GetA"},
+		{"Close", "message A {}\nservice S { rpc Close(A) returns (A); }", "a method named Close would clash"},
+		{"same service package", "message A {}\nservice Item { rpc M(A) returns (A); }\nservice ItemService { rpc M(A) returns (A); }",
+			"two generated files would be p/itemservice/itemservice.go"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := "syntax = \"proto3\";\npackage p;\n" + tt.src + "\n"
+			if err := os.WriteFile(filepath.Join(dir, "p.proto"), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			prog, err := tool.LoadProto(filepath.Join(dir, "p.proto"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tool.GenerateProto(prog, tool.Config{ImportBase: "example.com/m"}); err == nil ||
+				!strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("GenerateProto = %v, want an error with %q", err, tt.want)
+			}
+		})
+	}
+}
