@@ -4,122 +4,44 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/ternhq/tern/framework/internal/echotest"
 	"github.com/ternhq/tern/framework/interop/kitexpeer"
 	"github.com/ternhq/tern/framework/interop/kitexpeer/echopb"
+	"github.com/ternhq/tern/framework/interop/kitexpeer/echopb/echoservice"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/server"
 	"github.com/ternhq/tern/framework/serviceinfo"
-	"github.com/ternhq/tern/framework/streaming"
 )
 
-// The Tern side of kitexpeer.echo.Echo (kitexpeer/echopb/echo.proto), written by hand in the shape the
-// tern generator emits for a proto service: args and result wrappers implementing codec/protobuf.Body,
-// a MethodHandler per unary method, a StreamHandler per streaming one.
-
-// pbArgs holds a method's request.
-type pbArgs struct{ Req *echopb.Request }
-
-func (a *pbArgs) Message() proto.Message {
-	if a.Req == nil {
-		return nil
-	}
-	return a.Req
-}
-
-func (a *pbArgs) MessageToDecode() proto.Message {
-	if a.Req == nil {
-		a.Req = new(echopb.Request)
-	}
-	return a.Req
-}
-
-// pbResult holds a method's response.
-type pbResult struct{ Success *echopb.Response }
-
-func (r *pbResult) Message() proto.Message {
-	if r.Success == nil {
-		return nil
-	}
-	return r.Success
-}
-
-func (r *pbResult) MessageToDecode() proto.Message {
-	if r.Success == nil {
-		r.Success = new(echopb.Response)
-	}
-	return r.Success
-}
-
-// pbEchoService is the handler interface of the Tern service.
-type pbEchoService interface {
-	Echo(ctx context.Context, req *echopb.Request) (*echopb.Response, error)
-	ServerStream(req *echopb.Request, st streaming.ServerStream) error
-	ClientStream(st streaming.ServerStream) error
-	BidiStream(st streaming.ServerStream) error
-}
-
-// ternPBInfo describes kitexpeer.echo.Echo to Tern, plus the unary methods extra (shaped like Echo),
-// which no server implements, for unknown-method tests.
+// ternPBInfo describes kitexpeer.echo.Echo to Tern as generated (echoservice), plus the unary methods
+// extra, shaped like Echo, which no server implements: for unknown-method tests from a client.
 func ternPBInfo(extra ...string) *serviceinfo.ServiceInfo {
-	unary := func(name string) *serviceinfo.MethodInfo {
-		return &serviceinfo.MethodInfo{
-			Name: name,
-			Handler: func(ctx context.Context, h, args, result any) error {
-				resp, err := h.(pbEchoService).Echo(ctx, args.(*pbArgs).Req)
-				if err != nil {
-					return err
-				}
-				result.(*pbResult).Success = resp
-				return nil
-			},
-			NewArgs:   func() any { return new(pbArgs) },
-			NewResult: func() any { return new(pbResult) },
+	gen := echoservice.NewServiceInfo()
+	info := *gen
+	info.Methods = maps.Clone(gen.Methods)
+	for _, name := range extra {
+		info.Methods[name] = &serviceinfo.MethodInfo{
+			Name:      name,
+			NewArgs:   func() any { return new(echoservice.EchoArgs) },
+			NewResult: func() any { return new(echoservice.EchoResult) },
 		}
 	}
-	stream := func(name string, mode streaming.Mode, h serviceinfo.StreamHandler) *serviceinfo.MethodInfo {
-		return &serviceinfo.MethodInfo{Name: name, StreamingMode: mode, StreamHandler: h}
-	}
-	methods := map[string]*serviceinfo.MethodInfo{
-		"Echo": unary("Echo"),
-		"ServerStream": stream("ServerStream", streaming.ServerStreaming, func(h any, st streaming.ServerStream) error {
-			req := new(echopb.Request)
-			if err := st.RecvMsg(req); err != nil {
-				return err
-			}
-			return h.(pbEchoService).ServerStream(req, st)
-		}),
-		"ClientStream": stream("ClientStream", streaming.ClientStreaming, func(h any, st streaming.ServerStream) error {
-			return h.(pbEchoService).ClientStream(st)
-		}),
-		"BidiStream": stream("BidiStream", streaming.BidiStreaming, func(h any, st streaming.ServerStream) error {
-			return h.(pbEchoService).BidiStream(st)
-		}),
-	}
-	for _, name := range extra {
-		methods[name] = unary(name)
-	}
-	return &serviceinfo.ServiceInfo{
-		ServiceName:  kitexpeer.PBServiceName,
-		PackageName:  kitexpeer.PBPackageName,
-		HandlerType:  (*pbEchoService)(nil),
-		Methods:      methods,
-		PayloadCodec: serviceinfo.Protobuf,
-	}
+	return &info
 }
 
 // ternPBHandler serves kitexpeer.echo.Echo on Tern with the behaviour of kitexpeer's Kitex handler
 // (see kitexpeer.NewPBServer), except that fail with error_code returns an rpcerr error of that code
 // and biz_status is ignored (Tern has no business status).
 type ternPBHandler struct{}
+
+var _ echopb.Echo = ternPBHandler{}
 
 func (ternPBHandler) Echo(ctx context.Context, req *echopb.Request) (*echopb.Response, error) {
 	if req.GetDelayMs() > 0 {
@@ -167,25 +89,24 @@ func ternObservedMeta(ctx context.Context, req *echopb.Request) map[string]strin
 	return meta
 }
 
-func (ternPBHandler) ServerStream(req *echopb.Request, st streaming.ServerStream) error {
+func (ternPBHandler) ServerStream(req *echopb.Request, st echopb.Echo_ServerStreamServer) error {
 	meta := ternObservedMeta(st.Context(), req)
 	for i := range req.GetCount() {
 		resp := &echopb.Response{Message: req.GetMessage(), Index: i}
 		if i == 0 {
 			resp.Meta = meta
 		}
-		if err := st.SendMsg(resp); err != nil {
+		if err := st.Send(resp); err != nil {
 			return err
 		}
 	}
 	return ternRequestedError(req)
 }
 
-func (ternPBHandler) ClientStream(st streaming.ServerStream) error {
+func (ternPBHandler) ClientStream(st echopb.Echo_ClientStreamServer) error {
 	var msgs []string
 	for {
-		req := new(echopb.Request)
-		err := st.RecvMsg(req)
+		req, err := st.Recv()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -197,13 +118,12 @@ func (ternPBHandler) ClientStream(st streaming.ServerStream) error {
 		}
 		msgs = append(msgs, req.GetMessage())
 	}
-	return st.SendMsg(&echopb.Response{Message: strings.Join(msgs, ","), Index: int32(len(msgs))})
+	return st.SendAndClose(&echopb.Response{Message: strings.Join(msgs, ","), Index: int32(len(msgs))})
 }
 
-func (ternPBHandler) BidiStream(st streaming.ServerStream) error {
+func (ternPBHandler) BidiStream(st echopb.Echo_BidiStreamServer) error {
 	for i := int32(0); ; i++ {
-		req := new(echopb.Request)
-		err := st.RecvMsg(req)
+		req, err := st.Recv()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -213,7 +133,7 @@ func (ternPBHandler) BidiStream(st streaming.ServerStream) error {
 		if err := ternRequestedError(req); err != nil {
 			return err
 		}
-		if err := st.SendMsg(&echopb.Response{Message: req.GetMessage(), Index: i, Payload: req.GetPayload()}); err != nil {
+		if err := st.Send(&echopb.Response{Message: req.GetMessage(), Index: i, Payload: req.GetPayload()}); err != nil {
 			return err
 		}
 	}
@@ -227,11 +147,8 @@ func startTernPBServer(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svr := server.NewServer(server.WithListener(ln), server.WithLogger(echotest.QuietLogger()),
+	svr := echoservice.NewServer(ternPBHandler{}, server.WithListener(ln), server.WithLogger(echotest.QuietLogger()),
 		server.WithExitWaitTime(time.Second))
-	if err := svr.RegisterService(ternPBInfo(), ternPBHandler{}); err != nil {
-		t.Fatal(err)
-	}
 	if err := svr.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -13,49 +13,50 @@ import (
 	"github.com/ternhq/tern/framework/client"
 	"github.com/ternhq/tern/framework/interop/kitexpeer"
 	"github.com/ternhq/tern/framework/interop/kitexpeer/echopb"
+	"github.com/ternhq/tern/framework/interop/kitexpeer/echopb/echoservice"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/transport"
 )
 
-// ternPBClient is a Tern client of kitexpeer.echo.Echo.
+// ternPBClient is the generated Tern client of kitexpeer.echo.Echo and the variant it speaks.
 type ternPBClient struct {
-	client.Client
+	echoservice.Client
 	variant kitexpeer.PBVariant
 }
 
-// Echo calls Echo.
-func (c ternPBClient) Echo(ctx context.Context, req *echopb.Request) (*echopb.Response, error) {
-	return c.call(ctx, "Echo", req)
-}
-
-func (c ternPBClient) call(ctx context.Context, method string, req *echopb.Request) (*echopb.Response, error) {
-	var result pbResult
-	if err := c.Call(ctx, method, &pbArgs{Req: req}, &result); err != nil {
-		return nil, err
-	}
-	return result.Success, nil
-}
-
-// newTernPBClient returns a Tern protobuf client for addr speaking v (TTHeader+Framed or Framed),
-// closed when the test ends; extra names unary methods to describe besides the real ones.
-func newTernPBClient(t testing.TB, addr string, v kitexpeer.PBVariant, extra []string, opts ...client.Option) ternPBClient {
-	t.Helper()
+// ternPBOptions are the client options that put v on the wire.
+func ternPBOptions(addr string, v kitexpeer.PBVariant) []client.Option {
 	proto := transport.TTHeaderFramed
 	if v == kitexpeer.PBFramed {
 		proto = transport.Framed
 	}
-	opts = append([]client.Option{
+	return []client.Option{
 		client.WithHostPorts(addr),
 		client.WithTransportProtocol(proto),
 		client.WithConnectTimeout(time.Second),
-	}, opts...)
-	c, err := client.NewClient(ternPBInfo(extra...), opts...)
+	}
+}
+
+// newTernPBClient returns a Tern protobuf client for addr speaking v (TTHeader+Framed or Framed),
+// closed when the test ends.
+func newTernPBClient(t testing.TB, addr string, v kitexpeer.PBVariant, opts ...client.Option) ternPBClient {
+	t.Helper()
+	c, err := echoservice.NewClient(kitexpeer.PBServiceName, append(ternPBOptions(addr, v), opts...)...)
 	if err != nil {
-		t.Fatalf("client.NewClient(%s): %v", v, err)
+		t.Fatalf("echoservice.NewClient(%s): %v", v, err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
 	return ternPBClient{Client: c, variant: v}
+}
+
+// callPB makes a unary call of method through an untyped Tern client.
+func callPB(ctx context.Context, c client.Client, method string, req *echopb.Request) (*echopb.Response, error) {
+	var result echoservice.EchoResult
+	if err := c.Call(ctx, method, &echoservice.EchoArgs{Req: req}, &result); err != nil {
+		return nil, err
+	}
+	return result.Success, nil
 }
 
 // TestTernPBClientKitexServer calls a Kitex v0.16.3 protobuf server from Tern clients on pooled
@@ -65,7 +66,7 @@ func TestTernPBClientKitexServer(t *testing.T) {
 		t.Run(v.String(), func(t *testing.T) {
 			t.Parallel()
 			srv := sharedKitexPBServer(t, "pooled/"+v.String())
-			c := newTernPBClient(t, srv.Addr(), v, nil)
+			c := newTernPBClient(t, srv.Addr(), v)
 			t.Run("PingPong", func(t *testing.T) { ternPBPingPong(t, c) })
 			t.Run("HandlerError", func(t *testing.T) { ternPBHandlerError(t, c) })
 			t.Run("Panic", func(t *testing.T) { ternPBPanic(t, c) })
@@ -157,16 +158,20 @@ func ternPBPanic(t *testing.T, c ternPBClient) {
 // go out on a new one. Over Framed the exception carries sequence id 0 (TestKitexPBFramedExceptionSeqID),
 // which Kitex's own client accepts on an exception; the Tern client must report the exception too.
 func ternPBUnknownMethod(t *testing.T, addr string, v kitexpeer.PBVariant) {
-	c := newTernPBClient(t, addr, v, []string{"Missing"})
+	c, err := client.NewClient(ternPBInfo("Missing"), ternPBOptions(addr, v)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
 	wantType, wantMsg := rpcerr.ExceptionUnknownMethod, "unknown method Missing (service Echo)"
 	if !v.HasTTHeader() {
 		wantType, wantMsg = rpcerr.ExceptionUnknownService, "unknown service , method Missing"
 	}
 	for i := range 3 {
 		ctx := testContext(t)
-		resp, err := c.call(ctx, "Missing", &echopb.Request{Message: "hello"})
+		resp, err := callPB(ctx, c, "Missing", &echopb.Request{Message: "hello"})
 		assertTernError(t, resp, err, rpcerr.CodeUnimplemented, wantType, wantMsg)
-		if resp, err := c.Echo(ctx, &echopb.Request{Message: "next"}); err != nil || resp.GetMessage() != "next" {
+		if resp, err := callPB(ctx, c, "Echo", &echopb.Request{Message: "next"}); err != nil || resp.GetMessage() != "next" {
 			t.Errorf("round %d: Echo right after the unknown method = %v, %v (code %v)", i, resp, err, rpcerr.CodeOf(err))
 		}
 	}
@@ -215,7 +220,7 @@ func ternPBLarge(t *testing.T, c ternPBClient) {
 // ternPBTimeout: the Kitex handler sleeps 500ms, the Tern client gives up after 100ms; with TTHeader the
 // handler also sees the deadline.
 func ternPBTimeout(t *testing.T, addr string, v kitexpeer.PBVariant) {
-	c := newTernPBClient(t, addr, v, nil, client.WithRPCTimeout(100*time.Millisecond))
+	c := newTernPBClient(t, addr, v, client.WithRPCTimeout(100*time.Millisecond))
 	ctx := testContext(t)
 	start := time.Now()
 	resp, err := c.Echo(ctx, &echopb.Request{Message: "slow", DelayMs: 500})
@@ -245,7 +250,7 @@ func ternPBTimeout(t *testing.T, addr string, v kitexpeer.PBVariant) {
 // not report success.
 func TestTernPBBizStatus(t *testing.T) {
 	srv := sharedKitexPBServer(t, "pooled/"+kitexpeer.PBTTHeader.String())
-	c := newTernPBClient(t, srv.Addr(), kitexpeer.PBTTHeader, nil)
+	c := newTernPBClient(t, srv.Addr(), kitexpeer.PBTTHeader)
 	ctx := testContext(t)
 	resp, err := c.Echo(ctx, &echopb.Request{Message: "biz", BizStatus: 404})
 	if err == nil {
@@ -264,7 +269,7 @@ func TestTernPBMuxClientKitexServer(t *testing.T) {
 	srv := sharedKitexPBServer(t, "mux")
 	for _, conns := range []int{1, 3} {
 		t.Run(fmt.Sprintf("conns=%d", conns), func(t *testing.T) {
-			c := newTernPBClient(t, srv.Addr(), kitexpeer.PBTTHeader, nil,
+			c := newTernPBClient(t, srv.Addr(), kitexpeer.PBTTHeader,
 				client.WithMuxConnection(conns), client.WithRPCTimeout(5*time.Second))
 			ternPBMux(t, c)
 		})
