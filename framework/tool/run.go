@@ -49,6 +49,11 @@ func Run(opts Options) error {
 	if strings.HasSuffix(opts.IDL, ".proto") {
 		return runProto(opts, base)
 	}
+	return runThrift(opts, base)
+}
+
+// runThrift is Run for a Thrift file.
+func runThrift(opts Options, base string) error {
 	prog, err := thriftidl.Load(opts.IDL, opts.Includes)
 	if err != nil {
 		return err
@@ -58,14 +63,14 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.Service != "" {
-		t, err := thriftTarget(prog, cfg)
-		if err != nil {
-			return err
-		}
-		return runScaffold(opts, t, cfg, files)
+	if opts.Service == "" {
+		return write(opts.Out, files, opts.Log)
 	}
-	return write(opts.Out, files, opts.Log)
+	t, err := thriftTarget(prog, cfg)
+	if err != nil {
+		return err
+	}
+	return runScaffold(opts, t, cfg, files)
 }
 
 // write writes the files under out and logs each package once.

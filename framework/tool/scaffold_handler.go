@@ -66,15 +66,22 @@ func updateHandler(t *scaffoldTarget, cfg ScaffoldConfig, dir fs.FS) (content []
 		content, err = userFile("", pkg.name, imports, body)
 		return content, added, err
 	}
+	content, err = appendStubs(pkg, src, body, imports)
+	return content, added, err
+}
+
+// appendStubs returns handler.go (src) with the stubs in body appended and the imports they need
+// inserted, every byte of src kept.
+func appendStubs(pkg *goPackage, src, body []byte, imports *importSet) ([]byte, error) {
 	// Formatted as a whole file: go/format drops the empty "//" line of the first doc comment of a
 	// fragment without a package clause.
 	clause := "package " + pkg.name + "\n"
 	stubs, err := format.Source(append([]byte(clause), body...))
 	if err != nil {
-		return nil, nil, fmt.Errorf("formatting handler stubs: %w\n%s", err, numbered(body))
+		return nil, fmt.Errorf("formatting handler stubs: %w\n%s", err, numbered(body))
 	}
 	stubs = bytes.TrimPrefix(stubs, []byte(clause))
-	content = pkg.insertImports(src, newImports(imports, pkg.imports))
+	content := pkg.insertImports(src, newImports(imports, pkg.imports))
 	if !bytes.HasSuffix(content, []byte("\n")) {
 		content = append(content, '\n')
 	}
@@ -82,7 +89,7 @@ func updateHandler(t *scaffoldTarget, cfg ScaffoldConfig, dir fs.FS) (content []
 		content = append(content, '\n')
 	}
 	content = append(content, bytes.TrimSpace(stubs)...)
-	return append(content, '\n'), added, nil
+	return append(content, '\n'), nil
 }
 
 // handlerImports returns the imports the stubs render with: it reuses the imports handler.go has
