@@ -33,3 +33,25 @@ func ExampleGenerate() {
 	// chain/y/common/helpers.go
 	// chain/x/common/chainservice/chainservice.go
 }
+
+// GenerateProto renders a .proto file and its imports: protoc-gen-go's message files, the handler
+// interfaces in <file>_tern.go next to the messages, and a package per service.
+func ExampleGenerateProto() {
+	prog, err := tool.LoadProto("testdata/proto/item.proto", []string{"testdata/proto"})
+	if err != nil {
+		log.Fatal(err) // file:line:col: message
+	}
+	files, err := tool.GenerateProto(prog, tool.Config{ImportBase: "example.com/m/gen"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range files {
+		fmt.Println(f.Path)
+	}
+	// Output:
+	// shop/base/base.pb.go
+	// shop/item/item.pb.go
+	// shop/item/item_tern.go
+	// shop/item/adminservice/adminservice.go
+	// shop/item/itemservice/itemservice.go
+}

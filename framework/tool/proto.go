@@ -227,7 +227,8 @@ func ternHeader(content string) ([]byte, error) {
 	return []byte(Header + "\n" + rest), nil
 }
 
-// ProtoServices returns the full names of the services declared in the files GenerateProto renders.
+// ProtoServices returns the full names of the services declared in the files GenerateProto renders,
+// imports included; GenerateProto renders stubs for the services of the main file only.
 func ProtoServices(prog *ProtoProgram) []string {
 	var names []string
 	for _, f := range prog.Files {
