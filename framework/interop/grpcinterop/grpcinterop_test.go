@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	tmd "github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 	tgrpc "github.com/ternhq/tern/framework/transport/grpc"
 )
@@ -69,19 +70,19 @@ func startTernServer(t *testing.T) string {
 	cfg := tgrpc.DefaultConfig()
 	cfg.MaxRecvMsgSize = maxMsg
 	srv := tgrpc.NewServer(tgrpc.MethodMap{
-		echoMethod: func(ctx context.Context, md tgrpc.Metadata, req []byte) ([]byte, tgrpc.Metadata, error) {
-			_ = tgrpc.SetHeader(ctx, tgrpc.Metadata{"h-out": md["x-in"], "h-bin": {"\x00\x01"}})
-			return req, tgrpc.Metadata{"t-out": md["x-in"], "t-bin": md["x-bin"]}, nil
-		},
-		failMethod: func(ctx context.Context, md tgrpc.Metadata, req []byte) ([]byte, tgrpc.Metadata, error) {
+		echoMethod: tgrpc.UnaryFunc(func(ctx context.Context, md tmd.MD, req []byte) ([]byte, tmd.MD, error) {
+			_ = tgrpc.SetHeader(ctx, tmd.MD{"h-out": md["x-in"], "h-bin": {"\x00\x01"}})
+			return req, tmd.MD{"t-out": md["x-in"], "t-bin": md["x-bin"]}, nil
+		}),
+		failMethod: tgrpc.UnaryFunc(func(ctx context.Context, md tmd.MD, req []byte) ([]byte, tmd.MD, error) {
 			var m wrapperspb.Int32Value
 			_ = proto.Unmarshal(req, &m)
 			return nil, nil, rpcerr.Errorf(rpcerr.Code(m.Value), "code %d: 100%% é\n", m.Value)
-		},
-		blockMethod: func(ctx context.Context, md tgrpc.Metadata, req []byte) ([]byte, tgrpc.Metadata, error) {
+		}),
+		blockMethod: tgrpc.UnaryFunc(func(ctx context.Context, md tmd.MD, req []byte) ([]byte, tmd.MD, error) {
 			<-ctx.Done()
 			return nil, nil, ctx.Err()
-		},
+		}),
 	}, cfg)
 	ln := listen(t)
 	var wg sync.WaitGroup

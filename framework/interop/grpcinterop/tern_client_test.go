@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	tmd "github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 	tgrpc "github.com/ternhq/tern/framework/transport/grpc"
 )
@@ -81,7 +82,7 @@ func TestTernClientToGrpcGoServer(t *testing.T) {
 	addr := startGrpcGoServer(t)
 	cc := ternDial(t, addr, false)
 	t.Run("unary and metadata", func(t *testing.T) {
-		md := tgrpc.Metadata{"x-in": {"v1"}, "x-bin": {"\xff\x00"}}
+		md := tmd.MD{"x-in": {"v1"}, "x-bin": {"\xff\x00"}}
 		resp, hdr, tr, err := cc.Invoke(testCtx(t), echoMethod, md, marshal(t, []byte("hi")))
 		if err != nil || string(unmarshal(t, resp)) != "hi" {
 			t.Fatalf("Invoke: %v", err)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 )
 
@@ -96,6 +97,7 @@ func (cc *ClientConn) onGoAway(f *http2.GoAwayFrame) {
 	c := cc.c
 	c.mu.Lock()
 	c.draining, cc.goAwayID = true, f.LastStreamID
+	c.cond.Broadcast()
 	var refused []*stream
 	for id, st := range c.streams {
 		if id > f.LastStreamID {
@@ -104,52 +106,17 @@ func (cc *ClientConn) onGoAway(f *http2.GoAwayFrame) {
 	}
 	c.mu.Unlock()
 	for _, st := range refused {
-		st.fail(rpcerr.New(rpcerr.CodeUnavailable, "grpc: stream refused by GOAWAY"), true)
-	}
-}
-
-// Invoke makes a unary call: it sends req to method ("/pkg.Service/Method") with md as headers and
-// returns the response with the server's headers and trailers. Errors are *rpcerr.Error: the server's
-// status, or Canceled / DeadlineExceeded when ctx ends first, or Unavailable when the connection fails.
-func (cc *ClientConn) Invoke(ctx context.Context, method string, md Metadata, req []byte) (resp []byte, header, trailer Metadata, err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, ctxError(err)
-	}
-	c := cc.c
-	msg, err := encodeOut(req, c.cfg.SendCompression == "gzip", c.cfg.MaxSendMsgSize)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	fields, err := cc.requestFields(ctx, method, md)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	st, err := cc.open(ctx, fields)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer c.removeStream(st)
-	if err := c.writeData(ctx, st, msg, true); err != nil && !errors.Is(err, errStreamClosed) {
-		if ctx.Err() != nil {
-			return nil, nil, nil, cc.cancel(st, ctx.Err())
+		st.fail(rpcerr.New(rpcerr.CodeUnavailable, "grpc: stream refused by GOAWAY"))
+		if c.forget(st) {
+			c.close(errDrained)
 		}
-		return nil, nil, nil, err
 	}
-	select {
-	case <-st.ready:
-	case <-ctx.Done():
-		return nil, nil, nil, cc.cancel(st, ctx.Err())
+	if c.drained() {
+		c.close(errDrained)
 	}
-	return cc.result(st)
 }
 
-// cancel resets st after ctx ended and returns the call's error.
-func (cc *ClientConn) cancel(st *stream, err error) error {
-	st.fail(ctxError(err), true)
-	cc.c.writeRST(st.id, http2.ErrCodeCancel)
-	return ctxError(err)
-}
-
+// ctxError turns a context's error into the call's error.
 func ctxError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return rpcerr.Wrap(rpcerr.CodeDeadlineExceeded, err)
@@ -157,13 +124,14 @@ func ctxError(err error) error {
 	return rpcerr.Wrap(rpcerr.CodeCanceled, err)
 }
 
-func (cc *ClientConn) requestFields(ctx context.Context, method string, md Metadata) ([]hpack.HeaderField, error) {
-	fields := []hpack.HeaderField{
-		{Name: ":method", Value: "POST"}, {Name: ":scheme", Value: "http"},
-		{Name: ":path", Value: method}, {Name: ":authority", Value: cc.authority},
-		{Name: "content-type", Value: "application/grpc"}, {Name: "user-agent", Value: cc.c.cfg.UserAgent},
-		{Name: "te", Value: "trailers"}, {Name: "grpc-accept-encoding", Value: "gzip"},
-	}
+func (cc *ClientConn) requestFields(ctx context.Context, method string, md metadata.MD) ([]hpack.HeaderField, error) {
+	fields := make([]hpack.HeaderField, 0, 10+len(md))
+	fields = append(fields,
+		hpack.HeaderField{Name: ":method", Value: "POST"}, hpack.HeaderField{Name: ":scheme", Value: "http"},
+		hpack.HeaderField{Name: ":path", Value: method}, hpack.HeaderField{Name: ":authority", Value: cc.authority},
+		hpack.HeaderField{Name: "content-type", Value: "application/grpc"},
+		hpack.HeaderField{Name: "user-agent", Value: cc.c.cfg.UserAgent},
+		hpack.HeaderField{Name: "te", Value: "trailers"}, hpack.HeaderField{Name: "grpc-accept-encoding", Value: "gzip"})
 	if cc.c.cfg.SendCompression == "gzip" {
 		fields = append(fields, hpack.HeaderField{Name: "grpc-encoding", Value: "gzip"})
 	}
@@ -177,49 +145,88 @@ func (cc *ClientConn) requestFields(ctx context.Context, method string, md Metad
 	return appendMetadata(fields, md), nil
 }
 
-// open allocates a stream id and sends the request headers, waiting while the server's stream limit is
-// reached.
-func (cc *ClientConn) open(ctx context.Context, fields []hpack.HeaderField) (*stream, error) {
+// open waits for a stream slot under the server's SETTINGS_MAX_CONCURRENT_STREAMS, allocates a stream
+// id and writes o (the request headers, and what fits now of a first message).
+func (cc *ClientConn) open(ctx context.Context, o *outbound) (*stream, error) {
 	c := cc.c
-	stop := context.AfterFunc(ctx, func() {
-		c.mu.Lock()
-		c.cond.Broadcast()
-		c.mu.Unlock()
-	})
-	defer stop()
-	c.mu.Lock()
-	for c.err == nil && !c.draining && ctx.Err() == nil && uint32(len(c.streams)+cc.reserved) >= c.peerMaxStreams {
-		c.cond.Wait()
+	if err := cc.waitSlot(ctx); err != nil {
+		return nil, err
 	}
-	cc.reserved++
-	c.mu.Unlock()
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	if err := c.lockWrite(); err != nil {
+		cc.release()
+		return nil, err
+	}
 	c.mu.Lock()
 	cc.reserved--
+	var err error
 	switch {
 	case c.err != nil:
-		c.mu.Unlock()
-		return nil, c.closedErr()
+		err = c.closedErrLocked()
 	case c.draining:
-		c.mu.Unlock()
-		return nil, rpcerr.New(rpcerr.CodeUnavailable, "grpc: connection is closing")
-	case ctx.Err() != nil:
-		c.mu.Unlock()
-		return nil, ctxError(ctx.Err())
+		err = rpcerr.New(rpcerr.CodeUnavailable, "grpc: connection is closing")
 	case cc.nextID > 1<<31-1:
+		err = rpcerr.New(rpcerr.CodeUnavailable, "grpc: stream ids exhausted")
+	}
+	if err != nil {
+		c.cond.Broadcast()
 		c.mu.Unlock()
-		return nil, rpcerr.New(rpcerr.CodeUnavailable, "grpc: stream ids exhausted")
+		_ = c.unlockWrite(nil)
+		return nil, err
 	}
 	st := newStream(c, cc.nextID, c.peerInitWindow)
 	cc.nextID += 2
 	c.streams[st.id] = st
 	c.mu.Unlock()
-	if err := c.writeHeadersLocked(st.id, fields, false); err != nil {
-		c.removeStream(st)
+	if err := c.writeOutUnlock(st, o); err != nil && err != errStreamClosed {
+		cc.forget(st)
 		return nil, err
 	}
 	return st, nil
+}
+
+// waitSlot waits until the server's settings arrived and a stream slot is free, and reserves it.
+func (cc *ClientConn) waitSlot(ctx context.Context) error {
+	c := cc.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	full := func() bool {
+		return !c.peerSettings || uint32(len(c.streams)+cc.reserved) >= c.peerMaxStreams
+	}
+	if full() {
+		stop := context.AfterFunc(ctx, func() {
+			c.mu.Lock()
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		})
+		defer stop()
+	}
+	for c.err == nil && !c.draining && ctx.Err() == nil && full() {
+		c.cond.Wait()
+	}
+	switch {
+	case c.err != nil:
+		return c.closedErrLocked()
+	case c.draining:
+		return rpcerr.New(rpcerr.CodeUnavailable, "grpc: connection is closing")
+	case ctx.Err() != nil:
+		return ctxError(ctx.Err())
+	}
+	cc.reserved++
+	return nil
+}
+
+func (cc *ClientConn) release() {
+	cc.c.mu.Lock()
+	cc.reserved--
+	cc.c.cond.Broadcast()
+	cc.c.mu.Unlock()
+}
+
+// forget removes a finished stream, closing a drained connection.
+func (cc *ClientConn) forget(st *stream) {
+	if cc.c.forget(st) {
+		cc.c.close(errDrained)
+	}
 }
 
 // onHeaders takes a response's headers or trailers.
@@ -232,66 +239,111 @@ func (cc *ClientConn) onHeaders(f *http2.MetaHeadersFrame) error {
 		}
 		return nil
 	}
-	md := Metadata{}
+	ended := f.StreamEnded()
 	st.mu.Lock()
 	first := !st.gotHeaders
 	st.gotHeaders = true
-	for _, hf := range f.Fields {
-		switch hf.Name {
-		case ":status":
-			st.httpStatus, _ = strconv.Atoi(hf.Value)
-		case "content-type":
-			st.contentType = hf.Value
-		case "grpc-encoding":
-			st.encoding = hf.Value
-		case "grpc-status":
-			st.grpcStatus = hf.Value
-		case "grpc-message":
-			st.grpcMessage = decodeGrpcMessage(hf.Value)
-		}
-		md.addField(hf)
-	}
-	if first && !f.StreamEnded() {
-		st.header = md
-	} else {
-		st.trailer = md
+	r := parseResponse(f.Fields)
+	var bad error
+	switch {
+	case !first && !ended:
+		bad = rpcerr.New(rpcerr.CodeInternal, "grpc: trailers without END_STREAM")
+	case first && !ended:
+		st.header, st.encoding = r.md, r.encoding
+		bad = r.headerError()
+	default:
+		st.trailer = r.md
+		st.status = r.statusError(first)
 	}
 	st.mu.Unlock()
-	if !first && !f.StreamEnded() {
-		c.resetStream(st, http2.ErrCodeProtocol, "trailers without END_STREAM")
+	if bad != nil {
+		c.resetStreamErr(st, http2.ErrCodeProtocol, bad)
 		return nil
 	}
-	if f.StreamEnded() {
-		c.endRemote(st)
+	st.headersDone()
+	if ended {
+		cc.onEndStream(st)
 	}
 	return nil
 }
 
-// result turns a finished stream into Invoke's results.
-func (cc *ClientConn) result(st *stream) ([]byte, Metadata, Metadata, error) {
+// onEndStream finishes a stream the server ended: its slot frees at once, before the application has
+// read the messages and status.
+func (cc *ClientConn) onEndStream(st *stream) {
 	st.mu.Lock()
-	recvErr, status, code, msg := st.recvErr, st.httpStatus, st.grpcStatus, st.grpcMessage
-	header, trailer := st.header, st.trailer
+	st.finished, st.remoteEnded = true, true
+	if st.trailer == nil { // ended by DATA: no trailers, no status
+		st.status = rpcerr.New(rpcerr.CodeInternal, "grpc: server closed the stream without a status")
+	}
+	cancel := st.cancel
 	st.mu.Unlock()
-	if recvErr != nil {
-		if !st.hasRemoteEnded() && !st.wasReset() {
-			cc.c.writeRST(st.id, http2.ErrCodeCancel)
+	st.headersDone()
+	st.signal()
+	cc.forget(st)
+	if cancel != nil {
+		cancel()
+	}
+}
+
+// response is what a client reads from a header block.
+type response struct {
+	md                          metadata.MD
+	httpStatus                  int
+	contentType, encoding, code string
+	message                     string
+	badBin                      bool
+}
+
+func parseResponse(fields []hpack.HeaderField) response {
+	r := response{md: metadata.MD{}}
+	for _, hf := range fields {
+		switch hf.Name {
+		case ":status":
+			r.httpStatus, _ = strconv.Atoi(hf.Value)
+		case "content-type":
+			r.contentType = hf.Value
+		case "grpc-encoding":
+			r.encoding = hf.Value
+		case "grpc-status":
+			r.code = hf.Value
+		case "grpc-message":
+			r.message = decodeGrpcMessage(hf.Value)
 		}
-		return nil, header, trailer, recvErr
+		if !addField(r.md, hf) {
+			r.badBin = true
+		}
 	}
-	if status != 200 {
-		return nil, header, trailer, rpcerr.Errorf(httpStatusCode(status), "grpc: unexpected HTTP status %d", status)
+	return r
+}
+
+// headerError checks response headers that do not end the stream.
+func (r *response) headerError() error {
+	switch {
+	case r.httpStatus != 200:
+		return rpcerr.Errorf(httpStatusCode(r.httpStatus), "grpc: unexpected HTTP status %d", r.httpStatus)
+	case !isGrpcContentType(r.contentType):
+		return rpcerr.Errorf(rpcerr.CodeUnknown, "grpc: unexpected content-type %q", r.contentType)
+	case r.badBin:
+		return rpcerr.New(rpcerr.CodeInternal, "grpc: malformed binary header")
 	}
-	if code == "" {
-		return nil, header, trailer, rpcerr.New(rpcerr.CodeInternal, "grpc: server closed the stream without a status")
+	return nil
+}
+
+// statusError returns the call's status from its trailers (trailersOnly: a response of trailers alone,
+// which carries the HTTP status too); nil for OK.
+func (r *response) statusError(trailersOnly bool) error {
+	if trailersOnly && r.httpStatus != 200 {
+		return rpcerr.Errorf(httpStatusCode(r.httpStatus), "grpc: unexpected HTTP status %d", r.httpStatus)
 	}
-	n, err := strconv.ParseUint(code, 10, 32)
+	if r.code == "" {
+		return rpcerr.New(rpcerr.CodeInternal, "grpc: server closed the stream without a status")
+	}
+	n, err := strconv.ParseUint(r.code, 10, 32)
 	if err != nil {
-		return nil, header, trailer, rpcerr.Errorf(rpcerr.CodeUnknown, "grpc: malformed grpc-status %q", code)
+		return rpcerr.Errorf(rpcerr.CodeUnknown, "grpc: malformed grpc-status %q", r.code)
 	}
-	if n != 0 {
-		return nil, header, trailer, rpcerr.New(rpcerr.Code(n), msg)
+	if n == 0 {
+		return nil
 	}
-	resp, err := st.recvUnary(cc.c.cfg.MaxRecvMsgSize)
-	return resp, header, trailer, err
+	return rpcerr.New(rpcerr.Code(n), r.message)
 }

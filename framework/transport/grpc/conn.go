@@ -3,7 +3,6 @@ package grpc
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +29,8 @@ var errStreamClosed = errors.New("grpc: stream closed")
 // role is what differs between the client and the server end of a connection.
 type role interface {
 	onHeaders(f *http2.MetaHeadersFrame) error
+	// onEndStream runs when the peer has ended its side of st.
+	onEndStream(st *stream)
 	onGoAway(f *http2.GoAwayFrame)
 	// idle reports whether stream id was never opened.
 	idle(id uint32) bool
@@ -44,11 +45,12 @@ type conn struct {
 	cfg  Config
 	role role
 
-	wmu  sync.Mutex // guards fr's writing side, bw, henc, hbuf
-	fr   *http2.Framer
-	bw   *bufio.Writer
-	henc *hpack.Encoder
-	hbuf bytes.Buffer
+	wmu     sync.Mutex // guards fr's writing side, bw, henc, hbuf, scratch
+	fr      *http2.Framer
+	bw      *bufio.Writer
+	henc    *hpack.Encoder
+	hbuf    bytes.Buffer
+	scratch [16]byte
 
 	peerMaxFrame atomic.Uint32
 
@@ -58,6 +60,10 @@ type conn struct {
 	sendWindow     int64
 	peerInitWindow int64
 	peerMaxStreams uint32
+	peerSettings   bool // the peer's first SETTINGS arrived
+	open           int  // server: streams counted against MaxConcurrentStreams
+	running        int  // server: calls whose handler or final frames are still running
+	refused        int  // server: streams refused in a row
 	draining       bool
 	err            error
 
@@ -118,35 +124,6 @@ func (c *conn) writeSettings(client bool) error {
 	})
 }
 
-// write runs fn under the write lock and flushes; a failure closes the connection.
-func (c *conn) write(fn func(*http2.Framer) error) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.writeLocked(fn)
-}
-
-func (c *conn) writeLocked(fn func(*http2.Framer) error) error {
-	select {
-	case <-c.done:
-		return c.closedErr()
-	default:
-	}
-	if d := c.cfg.WriteTimeout; d > 0 {
-		if dl, ok := c.rwc.(interface{ SetWriteDeadline(time.Time) error }); ok {
-			_ = dl.SetWriteDeadline(time.Now().Add(d))
-		}
-	}
-	err := fn(c.fr)
-	if err == nil {
-		err = c.bw.Flush()
-	}
-	if err != nil {
-		c.close(err)
-		return c.closedErr()
-	}
-	return nil
-}
-
 // queue sends a control frame from the reader without blocking it.
 func (c *conn) queue(fn func(*http2.Framer) error) {
 	c.ctrlMu.Lock()
@@ -183,82 +160,6 @@ func (c *conn) ctrlLoop() {
 	}
 }
 
-// writeHeaders encodes fields into HEADERS and CONTINUATION frames; the write lock must be held.
-func (c *conn) writeHeadersLocked(id uint32, fields []hpack.HeaderField, end bool) error {
-	return c.writeLocked(func(fr *http2.Framer) error {
-		c.hbuf.Reset()
-		for _, f := range fields {
-			if err := c.henc.WriteField(f); err != nil {
-				return err
-			}
-		}
-		block, max := c.hbuf.Bytes(), int(c.peerMaxFrame.Load())
-		for first := true; first || len(block) > 0; first = false {
-			frag := block[:min(len(block), max)]
-			block = block[len(frag):]
-			var err error
-			if first {
-				err = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: frag,
-					EndStream: end, EndHeaders: len(block) == 0})
-			} else {
-				err = fr.WriteContinuation(id, len(block) == 0, frag)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func (c *conn) writeHeaders(id uint32, fields []hpack.HeaderField, end bool) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.writeHeadersLocked(id, fields, end)
-}
-
-// writeData sends data on st within the flow-control windows, waiting for WINDOW_UPDATEs as needed.
-func (c *conn) writeData(ctx context.Context, st *stream, data []byte, end bool) error {
-	stop := context.AfterFunc(ctx, func() {
-		c.mu.Lock()
-		c.cond.Broadcast()
-		c.mu.Unlock()
-	})
-	defer stop()
-	for {
-		c.mu.Lock()
-		for c.err == nil && !st.sendClosed && ctx.Err() == nil && len(data) > 0 &&
-			(c.sendWindow <= 0 || st.sendWindow <= 0) {
-			c.cond.Wait()
-		}
-		switch {
-		case c.err != nil:
-			c.mu.Unlock()
-			return c.closedErr()
-		case st.sendClosed:
-			c.mu.Unlock()
-			return errStreamClosed
-		case ctx.Err() != nil:
-			c.mu.Unlock()
-			return ctx.Err()
-		}
-		n := int64(min(len(data), int(c.peerMaxFrame.Load())))
-		n = min(n, c.sendWindow, st.sendWindow)
-		c.sendWindow -= n
-		st.sendWindow -= n
-		c.mu.Unlock()
-		chunk := data[:n]
-		data = data[n:]
-		last := end && len(data) == 0
-		if err := c.write(func(fr *http2.Framer) error { return fr.WriteData(st.id, last, chunk) }); err != nil {
-			return err
-		}
-		if len(data) == 0 {
-			return nil
-		}
-	}
-}
-
 func (c *conn) writeRST(id uint32, code http2.ErrCode) {
 	_ = c.write(func(fr *http2.Framer) error { return fr.WriteRSTStream(id, code) })
 }
@@ -269,23 +170,43 @@ func (c *conn) lookup(id uint32) *stream {
 	return c.streams[id]
 }
 
-// removeStream forgets st; a draining connection with no streams left closes.
-func (c *conn) removeStream(st *stream) {
+// forget removes st from the connection's streams: it may no longer send, and a server no longer counts
+// it. It reports whether a draining connection has nothing left to do, so that the caller closes it.
+func (c *conn) forget(st *stream) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	delete(c.streams, st.id)
+	c.uncountLocked(st)
 	st.sendClosed = true
-	last := c.draining && len(c.streams) == 0
-	c.mu.Unlock()
-	if last {
-		c.close(errDrained)
+	c.cond.Broadcast()
+	return c.draining && len(c.streams) == 0 && c.running == 0
+}
+
+// uncountLocked stops counting st against the server's MaxConcurrentStreams.
+func (c *conn) uncountLocked(st *stream) {
+	if st.counted {
+		st.counted = false
+		c.open--
+		c.cond.Broadcast()
 	}
 }
 
 var errDrained = errors.New("grpc: connection drained")
 
+// drained reports whether a draining connection has no call left, so that it may close.
+func (c *conn) drained() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.draining && len(c.streams) == 0 && c.running == 0
+}
+
 func (c *conn) closedErr() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.closedErrLocked()
+}
+
+func (c *conn) closedErrLocked() error {
 	if c.err == nil {
 		return nil
 	}
@@ -304,7 +225,7 @@ func (c *conn) close(err error) {
 		close(c.done)
 		_ = c.rwc.Close()
 		for _, st := range streams {
-			st.fail(rpcerr.Wrap(rpcerr.CodeUnavailable, err), true)
+			st.fail(rpcerr.Wrap(rpcerr.CodeUnavailable, err))
 		}
 	})
 }
@@ -335,9 +256,10 @@ func (c *conn) readLoop() error {
 		if err != nil {
 			var se http2.StreamError
 			if errors.As(err, &se) {
-				c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(se.StreamID, se.Code) })
 				if st := c.lookup(se.StreamID); st != nil {
-					st.fail(rpcerr.Errorf(rpcerr.CodeInternal, "grpc: %v", se), true)
+					c.resetStream(st, se.Code, se.Error())
+				} else {
+					c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(se.StreamID, se.Code) })
 				}
 				continue
 			}
@@ -346,7 +268,20 @@ func (c *conn) readLoop() error {
 		if err := c.dispatch(f); err != nil {
 			return err
 		}
+		if c.queued() > maxQueuedControlFrames {
+			return connError{code: http2.ErrCodeEnhanceYourCalm, msg: "too many control frames unanswered"}
+		}
 	}
+}
+
+// maxQueuedControlFrames bounds the frames (pings, settings acks, resets) queued for a peer that sends
+// them faster than it reads the answers.
+const maxQueuedControlFrames = 10000
+
+func (c *conn) queued() int {
+	c.ctrlMu.Lock()
+	defer c.ctrlMu.Unlock()
+	return len(c.ctrlQ)
 }
 
 func classifyReadError(err error) error {
@@ -377,7 +312,10 @@ func (c *conn) dispatch(f http2.Frame) error {
 		}
 	case *http2.RSTStreamFrame:
 		if st := c.lookup(f.StreamID); st != nil {
-			st.fail(resetError(f.ErrCode), true)
+			st.fail(resetError(f.ErrCode))
+			if c.forget(st) {
+				c.close(errDrained)
+			}
 		} else if c.role.idle(f.StreamID) {
 			return connError{code: http2.ErrCodeProtocol, msg: "RST_STREAM on an idle stream"}
 		}
@@ -405,7 +343,6 @@ func (c *conn) onSettings(f *http2.SettingsFrame) error {
 		case http2.SettingMaxConcurrentStreams:
 			c.mu.Lock()
 			c.peerMaxStreams = s.Val
-			c.cond.Broadcast()
 			c.mu.Unlock()
 		case http2.SettingHeaderTableSize:
 			v := s.Val
@@ -416,6 +353,10 @@ func (c *conn) onSettings(f *http2.SettingsFrame) error {
 	if err != nil {
 		return classifyReadError(err)
 	}
+	c.mu.Lock()
+	c.peerSettings = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
 	c.queue(func(fr *http2.Framer) error { return fr.WriteSettingsAck() })
 	return nil
 }
@@ -436,24 +377,25 @@ func (c *conn) setPeerInitWindow(v int64) error {
 }
 
 func (c *conn) onWindowUpdate(f *http2.WindowUpdateFrame) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	inc := int64(f.Increment)
+	c.mu.Lock()
+	var overflow *stream
 	if f.StreamID == 0 {
 		c.sendWindow += inc
 		if c.sendWindow > maxWindow {
+			c.mu.Unlock()
 			return connError{code: http2.ErrCodeFlowControl, msg: "connection window overflow"}
 		}
 	} else if st := c.streams[f.StreamID]; st != nil {
-		st.sendWindow += inc
-		if st.sendWindow > maxWindow {
-			st.sendClosed = true
-			id := st.id
-			c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(id, http2.ErrCodeFlowControl) })
-			go st.fail(rpcerr.New(rpcerr.CodeInternal, "grpc: stream window overflow"), true)
+		if st.sendWindow += inc; st.sendWindow > maxWindow {
+			overflow = st
 		}
 	}
 	c.cond.Broadcast()
+	c.mu.Unlock()
+	if overflow != nil {
+		c.resetStream(overflow, http2.ErrCodeFlowControl, "stream window overflow")
+	}
 	return nil
 }
 
@@ -476,46 +418,27 @@ func (c *conn) onData(f *http2.DataFrame) error {
 		}
 		return nil // a stream already finished or reset
 	}
-	if st.hasRemoteEnded() {
-		c.resetStream(st, http2.ErrCodeStreamClosed, "DATA after END_STREAM")
-		return nil
-	}
-	if st.recvWindow -= n; st.recvWindow < 0 {
-		c.resetStream(st, http2.ErrCodeFlowControl, "stream receive window exceeded")
-		return nil
-	}
-	msgs, err := st.parser.feed(f.Data())
-	st.deliver(msgs)
-	if err != nil {
-		st.fail(err, false)
+	if code, msg := st.push(f.Data(), int(n), f.StreamEnded()); code != 0 {
+		c.resetStream(st, code, msg)
 		return nil
 	}
 	if f.StreamEnded() {
-		c.endRemote(st)
-		return nil
-	}
-	if st.recvUnacked += n; st.recvUnacked >= int64(c.cfg.InitialWindowSize)/4 {
-		inc, id := uint32(st.recvUnacked), st.id
-		st.recvWindow += st.recvUnacked
-		st.recvUnacked = 0
-		c.queue(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(id, inc) })
+		c.role.onEndStream(st)
 	}
 	return nil
 }
 
-// endRemote closes st's receive side on END_STREAM; called by the reader.
-func (c *conn) endRemote(st *stream) {
-	if st.parser.pending() {
-		st.fail(rpcerr.New(rpcerr.CodeInternal, "grpc: stream ended inside a message"), false)
-	}
-	st.endRemote()
+// resetStream sends RST_STREAM for a stream error and ends the stream with an Internal error.
+func (c *conn) resetStream(st *stream, code http2.ErrCode, msg string) {
+	c.resetStreamErr(st, code, rpcerr.Errorf(rpcerr.CodeInternal, "grpc: %s", msg))
 }
 
-// resetStream sends RST_STREAM for a stream error found by the reader.
-func (c *conn) resetStream(st *stream, code http2.ErrCode, msg string) {
-	c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(st.id, code) })
-	st.fail(rpcerr.Errorf(rpcerr.CodeInternal, "grpc: %s", msg), true)
-	c.mu.Lock()
-	delete(c.streams, st.id)
-	c.mu.Unlock()
+// resetStreamErr sends RST_STREAM with code and ends the stream with err.
+func (c *conn) resetStreamErr(st *stream, code http2.ErrCode, err error) {
+	id := st.id
+	c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(id, code) })
+	st.fail(err)
+	if c.forget(st) {
+		c.close(errDrained)
+	}
 }

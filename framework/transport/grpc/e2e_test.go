@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/transport/grpc"
 	tnetpoll "github.com/ternhq/tern/framework/transport/netpoll"
@@ -24,19 +25,19 @@ func testCtx(t *testing.T) context.Context {
 // handlers used by the loopback tests.
 func testMethods() grpc.MethodMap {
 	return grpc.MethodMap{
-		"/test.Echo/Echo": func(ctx context.Context, md grpc.Metadata, req []byte) ([]byte, grpc.Metadata, error) {
-			_ = grpc.SetHeader(ctx, grpc.Metadata{"echo-header": md["x-in"]})
-			return req, grpc.Metadata{"echo-trailer": md["x-in"], "raw-bin": {"\x00\xff"}}, nil
-		},
-		"/test.Echo/Fail": func(ctx context.Context, md grpc.Metadata, req []byte) ([]byte, grpc.Metadata, error) {
+		"/test.Echo/Echo": grpc.UnaryFunc(func(ctx context.Context, md metadata.MD, req []byte) ([]byte, metadata.MD, error) {
+			_ = grpc.SetHeader(ctx, metadata.MD{"echo-header": md["x-in"]})
+			return req, metadata.MD{"echo-trailer": md["x-in"], "raw-bin": {"\x00\xff"}}, nil
+		}),
+		"/test.Echo/Fail": grpc.UnaryFunc(func(ctx context.Context, md metadata.MD, req []byte) ([]byte, metadata.MD, error) {
 			var code int
 			fmt.Sscan(string(req), &code)
-			return nil, grpc.Metadata{"t": {"v"}}, rpcerr.Errorf(rpcerr.Code(code), "failed with %d: 100%% ünïcode\n", code)
-		},
-		"/test.Echo/Block": func(ctx context.Context, md grpc.Metadata, req []byte) ([]byte, grpc.Metadata, error) {
+			return nil, metadata.MD{"t": {"v"}}, rpcerr.Errorf(rpcerr.Code(code), "failed with %d: 100%% ünïcode\n", code)
+		}),
+		"/test.Echo/Block": grpc.UnaryFunc(func(ctx context.Context, md metadata.MD, req []byte) ([]byte, metadata.MD, error) {
 			<-ctx.Done()
 			return nil, nil, ctx.Err()
-		},
+		}),
 	}
 }
 
@@ -86,7 +87,7 @@ func dial(t *testing.T, addr string, cfg grpc.Config) *grpc.ClientConn {
 func TestUnaryEcho(t *testing.T) {
 	s := startServer(t, grpc.DefaultConfig())
 	cc := dial(t, s.addr, grpc.DefaultConfig())
-	resp, hdr, tr, err := cc.Invoke(testCtx(t), "/test.Echo/Echo", grpc.Metadata{"x-in": {"a", "b"}}, []byte("ping"))
+	resp, hdr, tr, err := cc.Invoke(testCtx(t), "/test.Echo/Echo", metadata.MD{"x-in": {"a", "b"}}, []byte("ping"))
 	if err != nil || string(resp) != "ping" {
 		t.Fatalf("Invoke = %q, %v", resp, err)
 	}

@@ -7,29 +7,9 @@ import (
 
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/metainfo"
 )
-
-// Metadata is a call's custom headers or trailers: lower-case keys, each with one or more values. Values
-// of keys ending in "-bin" are arbitrary bytes, base64-encoded on the wire.
-type Metadata map[string][]string
-
-// Get returns the first value of key, or "".
-func (md Metadata) Get(key string) string {
-	if v := md[strings.ToLower(key)]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-// Set replaces key's values.
-func (md Metadata) Set(key string, values ...string) { md[strings.ToLower(key)] = values }
-
-// Append adds values to key's.
-func (md Metadata) Append(key string, values ...string) {
-	k := strings.ToLower(key)
-	md[k] = append(md[k], values...)
-}
 
 // Wire prefixes of metainfo keys over HTTP/2.
 const (
@@ -39,9 +19,9 @@ const (
 
 // AppendOutgoingMetainfo adds ctx's outgoing metainfo values (transient and persistent) to md, under
 // their HTTP/2 keys ("rpc-transit-…", "rpc-persist-…"), and returns md (allocated if nil).
-func AppendOutgoingMetainfo(ctx context.Context, md Metadata) Metadata {
+func AppendOutgoingMetainfo(ctx context.Context, md metadata.MD) metadata.MD {
 	if md == nil {
-		md = Metadata{}
+		md = metadata.MD{}
 	}
 	metainfo.RangeOutgoing(ctx, func(wireKey, value string) bool {
 		md.Append(strings.ReplaceAll(strings.ToLower(wireKey), "_", "-"), value)
@@ -51,7 +31,7 @@ func AppendOutgoingMetainfo(ctx context.Context, md Metadata) Metadata {
 }
 
 // WithIncomingMetainfo returns ctx carrying the metainfo values found in md, for a server handler.
-func WithIncomingMetainfo(ctx context.Context, md Metadata) context.Context {
+func WithIncomingMetainfo(ctx context.Context, md metadata.MD) context.Context {
 	return metainfo.WithIncoming(ctx, func(yield func(k, v []byte) bool) {
 		for k, vs := range md {
 			if !strings.HasPrefix(k, transitPrefix) && !strings.HasPrefix(k, persistPrefix) || len(vs) == 0 {
@@ -65,7 +45,7 @@ func WithIncomingMetainfo(ctx context.Context, md Metadata) context.Context {
 	})
 }
 
-// reservedHeader reports whether a received header belongs to the transport rather than to Metadata.
+// reservedHeader reports whether a header belongs to the transport rather than to the call's metadata.
 func reservedHeader(k string) bool {
 	if strings.HasPrefix(k, ":") {
 		return true
@@ -79,7 +59,7 @@ func reservedHeader(k string) bool {
 }
 
 // appendMetadata encodes md as header fields.
-func appendMetadata(fields []hpack.HeaderField, md Metadata) []hpack.HeaderField {
+func appendMetadata(fields []hpack.HeaderField, md metadata.MD) []hpack.HeaderField {
 	for k, vs := range md {
 		k = strings.ToLower(k)
 		if reservedHeader(k) {
@@ -98,7 +78,7 @@ func appendMetadata(fields []hpack.HeaderField, md Metadata) []hpack.HeaderField
 
 // addField adds a received header field to md, decoding "-bin" values; it reports false for a
 // malformed binary value.
-func (md Metadata) addField(f hpack.HeaderField) bool {
+func addField(md metadata.MD, f hpack.HeaderField) bool {
 	if reservedHeader(f.Name) {
 		return true
 	}

@@ -14,30 +14,9 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 )
-
-// Handler serves unary calls. Messages are bytes: encoding them is up to the handler.
-type Handler interface {
-	// HandleUnary answers one call to method ("/pkg.Service/Method") with the request's metadata. The
-	// returned trailer is sent after the response; an error becomes the call's status (its rpcerr code
-	// and message). ctx ends with the call's deadline or when the client cancels.
-	HandleUnary(ctx context.Context, method string, md Metadata, req []byte) (resp []byte, trailer Metadata, err error)
-}
-
-// UnaryFunc handles calls to one method.
-type UnaryFunc func(ctx context.Context, md Metadata, req []byte) (resp []byte, trailer Metadata, err error)
-
-// MethodMap is a Handler routing by method name; unknown methods fail with Unimplemented.
-type MethodMap map[string]UnaryFunc
-
-// HandleUnary implements Handler.
-func (m MethodMap) HandleUnary(ctx context.Context, method string, md Metadata, req []byte) ([]byte, Metadata, error) {
-	if f, ok := m[method]; ok {
-		return f(ctx, md, req)
-	}
-	return nil, nil, rpcerr.Errorf(rpcerr.CodeUnimplemented, "unknown method %s", method)
-}
 
 // ErrServerClosed is returned by ServeConn once the server has shut down.
 var ErrServerClosed = errors.New("grpc: server closed")
@@ -126,6 +105,7 @@ type serverConn struct {
 func (sc *serverConn) idle(id uint32) bool         { return id > sc.maxPeer.Load() }
 func (sc *serverConn) lastPeerStream() uint32      { return sc.maxPeer.Load() }
 func (sc *serverConn) onGoAway(*http2.GoAwayFrame) {}
+func (sc *serverConn) onEndStream(*stream)         {} // the handler reads io.EOF
 
 func (sc *serverConn) serve(br *bufio.Reader) error {
 	c := sc.c
@@ -163,13 +143,16 @@ func (sc *serverConn) goAway() {
 	c := sc.c
 	c.mu.Lock()
 	c.draining = true
-	empty := len(c.streams) == 0
 	c.mu.Unlock()
 	_ = c.write(func(fr *http2.Framer) error { return fr.WriteGoAway(sc.maxPeer.Load(), http2.ErrCodeNo, nil) })
-	if empty {
+	if c.drained() {
 		c.close(errDrained)
 	}
 }
+
+// maxRefusedStreams is how many streams in a row a client may open beyond MaxConcurrentStreams before
+// the server treats it as a flood and closes the connection.
+const maxRefusedStreams = 100
 
 // onHeaders opens a stream for a new call, or takes a client's trailers.
 func (sc *serverConn) onHeaders(f *http2.MetaHeadersFrame) error {
@@ -179,54 +162,68 @@ func (sc *serverConn) onHeaders(f *http2.MetaHeadersFrame) error {
 			c.resetStream(st, http2.ErrCodeProtocol, "HEADERS without END_STREAM")
 			return nil
 		}
-		c.endRemote(st)
+		if code, msg := st.push(nil, 0, true); code != 0 {
+			c.resetStream(st, code, msg)
+		}
 		return nil
 	}
 	if id%2 == 0 || id <= sc.maxPeer.Load() {
 		return connError{code: http2.ErrCodeProtocol, msg: "HEADERS on a closed or server stream"}
 	}
 	sc.maxPeer.Store(id)
-	c.mu.Lock()
-	refuse := c.draining || uint32(len(c.streams)) >= c.cfg.MaxConcurrentStreams
-	var st *stream
-	if !refuse {
-		st = newStream(c, id, c.peerInitWindow)
-		c.streams[id] = st
+	st, err := sc.accept(id)
+	if st == nil {
+		return err
 	}
-	c.mu.Unlock()
-	if refuse {
-		c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(id, http2.ErrCodeRefusedStream) })
-		return nil
-	}
-	ctx, err := sc.parseRequest(st, f)
+	ss, bad := sc.newServerStream(st, f)
 	if f.StreamEnded() {
-		c.endRemote(st)
+		st.push(nil, 0, true)
 	}
-	go sc.serveStream(ctx, st, err)
+	go sc.run(ss, bad)
 	return nil
 }
 
-// parseRequest reads a request's headers into st and returns the call's context.
-func (sc *serverConn) parseRequest(st *stream, f *http2.MetaHeadersFrame) (context.Context, error) {
+// accept counts a new stream, or refuses it beyond MaxConcurrentStreams; a flood of refused streams is
+// a connection error.
+func (sc *serverConn) accept(id uint32) (*stream, error) {
+	c := sc.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.draining || uint32(c.open) >= c.cfg.MaxConcurrentStreams {
+		if !c.draining {
+			if c.refused++; c.refused > maxRefusedStreams {
+				return nil, connError{code: http2.ErrCodeEnhanceYourCalm, msg: "too many streams beyond SETTINGS_MAX_CONCURRENT_STREAMS"}
+			}
+		}
+		c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(id, http2.ErrCodeRefusedStream) })
+		return nil, nil
+	}
+	c.refused = 0
+	st := newStream(c, id, c.peerInitWindow)
+	st.counted = true
+	c.open++
+	c.running++
+	c.streams[id] = st
+	return st, nil
+}
+
+// parseRequest reads a request's headers into st and ss, and returns the call's context.
+func (sc *serverConn) parseRequest(st *stream, ss *ServerStream, f *http2.MetaHeadersFrame) (context.Context, error) {
 	ctx, cancel := context.Background(), context.CancelFunc(func() {})
 	var bad error
-	md := Metadata{}
-	st.mu.Lock()
-	defer st.mu.Unlock()
+	md := metadata.MD{}
 	for _, hf := range f.Fields {
 		switch hf.Name {
 		case ":path":
-			st.method = hf.Value
+			ss.method = hf.Value
 		case ":method":
 			if hf.Value != "POST" {
 				bad = rpcerr.Errorf(rpcerr.CodeInternal, "grpc: unexpected HTTP method %q", hf.Value)
 			}
 		case "content-type":
-			st.contentType = hf.Value
+			ss.contentType = hf.Value
 		case "grpc-encoding":
 			st.encoding = hf.Value
-		case "grpc-accept-encoding":
-			st.acceptGzip = acceptsGzip(hf.Value)
 		case "grpc-timeout":
 			d, err := decodeTimeout(hf.Value)
 			if err != nil {
@@ -235,133 +232,47 @@ func (sc *serverConn) parseRequest(st *stream, f *http2.MetaHeadersFrame) (conte
 				ctx, cancel = context.WithTimeout(ctx, d)
 			}
 		}
-		if !md.addField(hf) {
+		if !addField(md, hf) {
 			bad = rpcerr.Errorf(rpcerr.CodeInternal, "grpc: malformed binary header %s", hf.Name)
 		}
 	}
 	st.header = md
-	if ct := st.contentType; ct != "application/grpc" && !strings.HasPrefix(ct, "application/grpc+") &&
-		!strings.HasPrefix(ct, "application/grpc;") {
-		bad = rpcerr.Errorf(rpcerr.CodeInternal, "grpc: invalid content-type %q", ct)
+	ss.gz = st.encoding == "gzip"
+	if !isGrpcContentType(ss.contentType) {
+		bad = rpcerr.Errorf(rpcerr.CodeInternal, "grpc: invalid content-type %q", ss.contentType)
 	}
 	if f.Truncated {
 		bad = rpcerr.New(rpcerr.CodeResourceExhausted, "grpc: header list too large")
 	}
-	if !strings.HasPrefix(st.method, "/") {
-		bad = rpcerr.Errorf(rpcerr.CodeUnimplemented, "grpc: malformed method name %q", st.method)
+	if !strings.HasPrefix(ss.method, "/") {
+		bad = rpcerr.Errorf(rpcerr.CodeUnimplemented, "grpc: malformed method name %q", ss.method)
 	}
 	ctx, cancel2 := context.WithCancel(ctx)
 	st.cancel = func() { cancel2(); cancel() }
-	return context.WithValue(ctx, streamKey{}, st), bad
+	return ctx, bad
 }
 
-type streamKey struct{}
-
-// SetHeader adds md to the response headers of the call served under ctx; it fails outside a handler.
-func SetHeader(ctx context.Context, md Metadata) error {
-	st, ok := ctx.Value(streamKey{}).(*stream)
-	if !ok {
-		return errors.New("grpc: SetHeader outside a gRPC handler")
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.sendHeader == nil {
-		st.sendHeader = Metadata{}
-	}
-	for k, v := range md {
-		st.sendHeader.Append(k, v...)
-	}
-	return nil
+// isGrpcContentType reports whether ct is application/grpc or one of its subtypes.
+func isGrpcContentType(ct string) bool {
+	return ct == "application/grpc" || strings.HasPrefix(ct, "application/grpc+") ||
+		strings.HasPrefix(ct, "application/grpc;")
 }
 
-// serveStream runs one call: waits for the request, calls the handler, writes the response.
-func (sc *serverConn) serveStream(ctx context.Context, st *stream, bad error) {
-	c := sc.c
-	defer c.removeStream(st)
-	defer st.cancel()
-	if bad != nil {
-		sc.respond(st, nil, nil, bad)
-		return
-	}
-	select {
-	case <-st.ready:
-	case <-ctx.Done():
-	}
-	if st.wasReset() {
-		return
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		sc.respond(st, nil, nil, rpcerr.New(rpcerr.CodeDeadlineExceeded, "deadline exceeded"))
-		return
-	}
-	req, err := st.recvUnary(c.cfg.MaxRecvMsgSize)
-	if err != nil {
-		sc.respond(st, nil, nil, err)
-		return
-	}
-	resp, trailer, err := sc.s.h.HandleUnary(ctx, st.method, st.header, req)
-	if st.wasReset() {
-		return
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && err == nil {
-		err = rpcerr.New(rpcerr.CodeDeadlineExceeded, "deadline exceeded")
-	}
-	sc.respond(st, resp, trailer, err)
-}
-
-// respond writes the response: headers, message and trailers, or trailers only for an error.
-func (sc *serverConn) respond(st *stream, resp []byte, trailer Metadata, err error) {
-	c := sc.c
-	st.mu.Lock()
-	hdr, ct, gz := st.sendHeader, st.contentType, st.encoding == "gzip"
-	st.mu.Unlock()
-	if !strings.HasPrefix(ct, "application/grpc") {
-		ct = "application/grpc"
-	}
-	var msg []byte
-	if err == nil {
-		msg, err = encodeOut(resp, gz, c.cfg.MaxSendMsgSize)
-	}
-	fields := []hpack.HeaderField{{Name: ":status", Value: "200"}, {Name: "content-type", Value: ct}}
-	if err != nil {
-		fields = statusFields(fields, err)
-		fields = appendMetadata(appendMetadata(fields, hdr), trailer)
-		if c.writeHeaders(st.id, fields, true) != nil {
-			return
-		}
-	} else {
-		if gz {
-			fields = append(fields, hpack.HeaderField{Name: "grpc-encoding", Value: "gzip"})
-		}
-		if c.writeHeaders(st.id, appendMetadata(fields, hdr), false) != nil {
-			return
-		}
-		if c.writeData(context.Background(), st, msg, false) != nil {
-			return
-		}
-		if c.writeHeaders(st.id, appendMetadata(statusFields(nil, nil), trailer), true) != nil {
-			return
-		}
-	}
-	if !st.hasRemoteEnded() {
-		c.writeRST(st.id, http2.ErrCodeNo)
-	}
-}
-
-// encodeOut frames a message to send, compressing it if asked.
-func encodeOut(msg []byte, gz bool, max int) ([]byte, error) {
+// encodeOut checks a message to send against max and compresses it if asked; it returns the payload
+// and the prefix's compressed flag.
+func encodeOut(msg []byte, gz bool, max int) ([]byte, byte, error) {
 	if len(msg) > max {
-		return nil, rpcerr.Errorf(rpcerr.CodeResourceExhausted,
+		return nil, 0, rpcerr.Errorf(rpcerr.CodeResourceExhausted,
 			"grpc: trying to send message larger than max (%d vs. %d)", len(msg), max)
 	}
-	if gz {
-		z, err := gzipCompress(msg)
-		if err != nil {
-			return nil, rpcerr.Wrap(rpcerr.CodeInternal, err)
-		}
-		return appendMessage(make([]byte, 0, prefixLen+len(z)), true, z), nil
+	if !gz {
+		return msg, 0, nil
 	}
-	return appendMessage(make([]byte, 0, prefixLen+len(msg)), false, msg), nil
+	z, err := gzipCompress(msg)
+	if err != nil {
+		return nil, 0, rpcerr.Wrap(rpcerr.CodeInternal, err)
+	}
+	return z, 1, nil
 }
 
 // statusFields appends grpc-status and grpc-message for err.

@@ -2,122 +2,248 @@ package grpc
 
 import (
 	"context"
+	"encoding/binary"
+	"io"
 	"sync"
 
 	"golang.org/x/net/http2"
 
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 )
 
-// stream is one HTTP/2 stream of a call. Its receive side is fed by the connection's reader; the call's
-// goroutine sends on it. Unary calls read one message from it; streaming calls will read many.
+// stream is one HTTP/2 stream of a call. The connection's reader appends received DATA to its receive
+// buffer; the call's goroutines read messages from it and send on it.
+//
+// Flow control: the peer may send recvWindow more bytes. Bytes return to its window only once the
+// application has read them (recvMsg), so a slow reader holds back the sender and the buffer never
+// exceeds the stream window.
 type stream struct {
 	id uint32
 	c  *conn
 
 	// guarded by c.mu
 	sendWindow int64
-	sendClosed bool // no more DATA may be sent (reset, or the connection is gone)
+	sendClosed bool // no more DATA may be sent (ended, reset, or the connection is gone)
+	counted    bool // server: counts against MaxConcurrentStreams
 
-	// owned by the connection's reader
-	parser      msgParser
-	recvWindow  int64
-	recvUnacked int64
-
-	ready     chan struct{} // closed once the receive side is complete or failed
-	readyOnce sync.Once
+	notify      chan struct{} // signalled whenever the receive side changes
+	headerReady chan struct{} // client: closed once the response headers, or the end, arrived
+	headerOnce  sync.Once
 
 	mu          sync.Mutex
-	msgs        []message
+	chunks      [][]byte // received DATA not yet read
+	head        int      // bytes of chunks[0] already read
+	buffered    int      // unread bytes in chunks
+	recvWindow  int64    // bytes the peer may send before our next WINDOW_UPDATE
+	unacked     int64    // bytes read (or discarded) but not yet returned to the peer's window
+	remoteEnded bool     // the peer sent END_STREAM
+	finished    bool     // the call is over; later failures are ignored
+	err         error    // terminal error: reset, connection failure or malformed message
 	gotHeaders  bool
-	remoteEnded bool
-	reset       bool
-	recvErr     error
-	header      Metadata // received headers
-	trailer     Metadata // received trailers
-	httpStatus  int
-	contentType string
-	encoding    string // grpc-encoding of received messages
-	grpcStatus  string
-	grpcMessage string
-	sendHeader  Metadata // server: headers the handler set
-	acceptGzip  bool     // server: the client accepts gzip responses
-	method      string   // server: :path
+	header      metadata.MD // received headers: a server's request metadata, a client's response headers
+	trailer     metadata.MD // client: received trailers
+	encoding    string      // grpc-encoding of received messages
+	status      error       // client: the server's status once the trailers arrived (nil for OK)
 	cancel      context.CancelFunc
 }
 
 func newStream(c *conn, id uint32, sendWindow int64) *stream {
 	return &stream{
-		id: id, c: c, sendWindow: sendWindow, ready: make(chan struct{}),
-		parser:     msgParser{max: c.cfg.MaxRecvMsgSize},
-		recvWindow: int64(c.cfg.InitialWindowSize),
+		id: id, c: c, sendWindow: sendWindow,
+		notify:      make(chan struct{}, 1),
+		headerReady: make(chan struct{}),
+		recvWindow:  int64(c.cfg.InitialWindowSize),
 	}
 }
 
-// deliver queues received messages.
-func (st *stream) deliver(msgs []message) {
-	if len(msgs) == 0 {
+func (st *stream) signal() {
+	select {
+	case st.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (st *stream) headersDone() { st.headerOnce.Do(func() { close(st.headerReady) }) }
+
+// push adds a DATA frame's payload (frameLen counts padding too); called by the reader. It returns a
+// non-zero code for a stream error.
+func (st *stream) push(data []byte, frameLen int, end bool) (http2.ErrCode, string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.remoteEnded {
+		return http2.ErrCodeStreamClosed, "DATA after END_STREAM"
+	}
+	if st.recvWindow -= int64(frameLen); st.recvWindow < 0 {
+		return http2.ErrCodeFlowControl, "stream receive window exceeded"
+	}
+	discard := frameLen - len(data)
+	if st.err == nil && len(data) > 0 {
+		st.chunks = append(st.chunks, append([]byte(nil), data...))
+		st.buffered += len(data)
+	} else {
+		discard = frameLen
+	}
+	if discard > 0 {
+		st.consumedLocked(discard)
+	}
+	if end {
+		st.remoteEnded = true
+	}
+	st.signal()
+	return 0, ""
+}
+
+// consumedLocked returns n read bytes to the peer's window, in batches of a quarter window.
+func (st *stream) consumedLocked(n int) {
+	st.unacked += int64(n)
+	if st.unacked < int64(st.c.cfg.InitialWindowSize)/4 || st.remoteEnded || st.err != nil {
 		return
 	}
-	st.mu.Lock()
-	st.msgs = append(st.msgs, msgs...)
-	st.mu.Unlock()
+	inc, id := st.unacked, st.id
+	st.recvWindow += inc
+	st.unacked = 0
+	st.c.queue(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(id, uint32(inc)) })
 }
 
-// endRemote marks the peer's half closed.
-func (st *stream) endRemote() {
-	st.mu.Lock()
-	st.remoteEnded = true
-	st.mu.Unlock()
-	st.readyOnce.Do(func() { close(st.ready) })
-}
-
-// fail ends the receive side with err (the first error wins) and stops sending.
-func (st *stream) fail(err error, wasReset bool) {
-	st.mu.Lock()
-	if st.recvErr == nil && !st.remoteEnded {
-		st.recvErr = err
+// advanceLocked drops n read bytes from the front of the buffer.
+func (st *stream) advanceLocked(n int) {
+	st.head += n
+	st.buffered -= n
+	if st.head == len(st.chunks[0]) {
+		st.chunks[0] = nil
+		st.chunks = st.chunks[1:]
+		st.head = 0
 	}
-	st.reset = st.reset || wasReset
+	st.consumedLocked(n)
+}
+
+// read returns the next n received bytes, waiting for them until ctx ends. A clean end of the stream
+// before the first byte gives io.EOF when atBoundary is set. Bytes within one DATA frame are returned
+// without copying.
+func (st *stream) read(ctx context.Context, n int, atBoundary bool) ([]byte, error) {
+	var out []byte
+	got := 0
+	for {
+		ctxErr := ctx.Err() // before the state: a call ends its stream before cancelling its context
+		st.mu.Lock()
+		if st.err != nil {
+			err := st.err
+			st.mu.Unlock()
+			return nil, err
+		}
+		if got == 0 && len(st.chunks) > 0 && len(st.chunks[0])-st.head >= n {
+			p := st.chunks[0][st.head : st.head+n : st.head+n]
+			st.advanceLocked(n)
+			st.mu.Unlock()
+			return p, nil
+		}
+		for got < n && st.buffered > 0 {
+			if out == nil {
+				out = make([]byte, n)
+			}
+			k := copy(out[got:], st.chunks[0][st.head:])
+			st.advanceLocked(k)
+			got += k
+		}
+		ended := st.remoteEnded
+		st.mu.Unlock()
+		switch {
+		case got == n:
+			return out, nil
+		case ended && got == 0 && atBoundary:
+			return nil, io.EOF
+		case ended:
+			return nil, rpcerr.New(rpcerr.CodeInternal, "grpc: stream ended inside a message")
+		case ctxErr != nil:
+			return nil, ctxError(ctxErr)
+		}
+		select {
+		case <-st.notify:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// recvMsg reads the next message, decompressed; io.EOF means the peer ended its side cleanly. Errors
+// other than io.EOF are sticky: the stream cannot be read further.
+func (st *stream) recvMsg(ctx context.Context) ([]byte, error) {
+	hdr, err := st.read(ctx, prefixLen, true)
+	if err != nil {
+		if err == io.EOF {
+			return nil, err
+		}
+		return nil, st.setErr(err)
+	}
+	flag, n := hdr[0], binary.BigEndian.Uint32(hdr[1:prefixLen])
+	max := st.c.cfg.MaxRecvMsgSize
+	switch {
+	case flag > 1:
+		return nil, st.setErr(rpcerr.Errorf(rpcerr.CodeInternal, "grpc: invalid message flag %d", flag))
+	case uint64(n) > uint64(max):
+		return nil, st.setErr(rpcerr.Errorf(rpcerr.CodeResourceExhausted,
+			"grpc: received message larger than max (%d vs. %d)", n, max))
+	}
+	body, err := st.read(ctx, int(n), false)
+	if err != nil {
+		return nil, st.setErr(err)
+	}
+	if flag == 0 {
+		return body, nil
+	}
+	st.mu.Lock()
+	enc := st.encoding
+	st.mu.Unlock()
+	if body, err = decodeMessage(body, enc, max); err != nil {
+		return nil, st.setErr(err)
+	}
+	return body, nil
+}
+
+// setErr makes err the stream's terminal error unless it already has one, and returns the terminal
+// error.
+func (st *stream) setErr(err error) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.err == nil {
+		st.err = err
+		st.chunks, st.buffered, st.head = nil, 0, 0
+	}
+	return st.err
+}
+
+// fail ends the stream with err, stops its sending side and cancels a server handler's context. It
+// reports false, doing nothing, when the call was already over.
+func (st *stream) fail(err error) bool {
+	st.mu.Lock()
+	if st.finished {
+		st.mu.Unlock()
+		return false
+	}
+	st.finished = true
+	if st.err == nil {
+		st.err = err
+		st.chunks, st.buffered, st.head = nil, 0, 0
+	}
 	cancel := st.cancel
 	st.mu.Unlock()
 	st.c.mu.Lock()
 	st.sendClosed = true
 	st.c.cond.Broadcast()
 	st.c.mu.Unlock()
-	st.readyOnce.Do(func() { close(st.ready) })
-	if cancel != nil && wasReset {
+	st.signal()
+	st.headersDone()
+	if cancel != nil {
 		cancel()
 	}
+	return true
 }
 
-func (st *stream) wasReset() bool {
+// terminalErr returns the stream's terminal error, or nil.
+func (st *stream) terminalErr() error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.reset
-}
-
-func (st *stream) hasRemoteEnded() bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.remoteEnded
-}
-
-// recvUnary returns the one message of a unary call's receive side, once complete.
-func (st *stream) recvUnary(max int) ([]byte, error) {
-	st.mu.Lock()
-	err, msgs, enc := st.recvErr, st.msgs, st.encoding
-	st.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case len(msgs) == 0:
-		return nil, rpcerr.New(rpcerr.CodeInternal, "grpc: no message received on a unary call")
-	case len(msgs) > 1:
-		return nil, rpcerr.New(rpcerr.CodeInternal, "grpc: more than one message received on a unary call")
-	}
-	return decodeMessage(msgs[0], enc, max)
+	return st.err
 }
 
 // resetError maps a received RST_STREAM code to an error, as the gRPC spec asks.

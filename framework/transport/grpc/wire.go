@@ -3,7 +3,6 @@ package grpc
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"strconv"
@@ -19,67 +18,6 @@ const (
 	maxWindow     = 1<<31 - 1
 )
 
-// appendMessage appends a length-prefixed gRPC message to dst.
-func appendMessage(dst []byte, compressed bool, msg []byte) []byte {
-	var flag byte
-	if compressed {
-		flag = 1
-	}
-	dst = append(dst, flag, 0, 0, 0, 0)
-	binary.BigEndian.PutUint32(dst[len(dst)-4:], uint32(len(msg)))
-	return append(dst, msg...)
-}
-
-// message is one received gRPC message, still compressed when compressed is set.
-type message struct {
-	compressed bool
-	data       []byte
-}
-
-// msgParser splits a stream's DATA payload into gRPC messages.
-type msgParser struct {
-	buf    []byte
-	max    int
-	failed bool // after an error, further bytes are dropped
-}
-
-// feed adds b and returns the messages completed by it. An error means a malformed or oversized message.
-func (p *msgParser) feed(b []byte) (out []message, err error) {
-	if p.failed {
-		return nil, nil
-	}
-	defer func() {
-		if err != nil {
-			p.failed, p.buf = true, nil
-		}
-	}()
-	p.buf = append(p.buf, b...)
-	for len(p.buf) >= prefixLen {
-		flag, n := p.buf[0], binary.BigEndian.Uint32(p.buf[1:5])
-		if flag > 1 {
-			return out, rpcerr.Errorf(rpcerr.CodeInternal, "grpc: invalid message flag %d", flag)
-		}
-		if uint64(n) > uint64(p.max) {
-			return out, rpcerr.Errorf(rpcerr.CodeResourceExhausted,
-				"grpc: received message larger than max (%d vs. %d)", n, p.max)
-		}
-		if len(p.buf) < prefixLen+int(n) {
-			break
-		}
-		data := make([]byte, n)
-		copy(data, p.buf[prefixLen:])
-		out = append(out, message{compressed: flag == 1, data: data})
-		p.buf = p.buf[prefixLen+int(n):]
-	}
-	if len(p.buf) == 0 {
-		p.buf = nil
-	}
-	return out, nil
-}
-
-// pending reports whether a partial message is buffered.
-func (p *msgParser) pending() bool { return !p.failed && len(p.buf) > 0 }
-
 // gzipCompress compresses b.
 func gzipCompress(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
@@ -93,11 +31,8 @@ func gzipCompress(b []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeMessage returns m's payload, decompressed with encoding, bounded by max.
-func decodeMessage(m message, encoding string, max int) ([]byte, error) {
-	if !m.compressed {
-		return m.data, nil
-	}
+// decodeMessage decompresses a compressed message's payload with encoding, bounded by max.
+func decodeMessage(data []byte, encoding string, max int) ([]byte, error) {
 	switch encoding {
 	case "gzip":
 	case "", "identity":
@@ -105,7 +40,7 @@ func decodeMessage(m message, encoding string, max int) ([]byte, error) {
 	default:
 		return nil, rpcerr.Errorf(rpcerr.CodeUnimplemented, "grpc: unsupported compression %q", encoding)
 	}
-	r, err := gzip.NewReader(bytes.NewReader(m.data))
+	r, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, rpcerr.Errorf(rpcerr.CodeInternal, "grpc: decompress: %v", err)
 	}

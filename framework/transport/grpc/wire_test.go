@@ -8,31 +8,6 @@ import (
 	"github.com/ternhq/tern/framework/rpcerr"
 )
 
-func TestMessagePrefix(t *testing.T) {
-	b := appendMessage(nil, true, []byte("hello"))
-	if want := []byte{1, 0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o'}; !bytes.Equal(b, want) {
-		t.Fatalf("appendMessage = %x, want %x", b, want)
-	}
-	p := msgParser{max: 10}
-	var got []message
-	for i := range b { // one byte at a time
-		msgs, err := p.feed(b[i : i+1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, msgs...)
-	}
-	if len(got) != 1 || !got[0].compressed || string(got[0].data) != "hello" || p.pending() {
-		t.Fatalf("parsed %+v", got)
-	}
-	if _, err := (&msgParser{max: 4}).feed(b); rpcerr.CodeOf(err) != rpcerr.CodeResourceExhausted {
-		t.Fatalf("oversized: %v", err)
-	}
-	if _, err := (&msgParser{max: 10}).feed([]byte{2, 0, 0, 0, 0}); rpcerr.CodeOf(err) != rpcerr.CodeInternal {
-		t.Fatalf("bad flag: %v", err)
-	}
-}
-
 func TestTimeoutEncoding(t *testing.T) {
 	tests := []struct {
 		d    time.Duration
@@ -86,14 +61,14 @@ func TestGzipRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := decodeMessage(message{compressed: true, data: z}, "gzip", len(in))
+	out, err := decodeMessage(z, "gzip", len(in))
 	if err != nil || !bytes.Equal(out, in) {
 		t.Fatalf("round trip: %v", err)
 	}
-	if _, err := decodeMessage(message{compressed: true, data: z}, "gzip", len(in)-1); rpcerr.CodeOf(err) != rpcerr.CodeResourceExhausted {
+	if _, err := decodeMessage(z, "gzip", len(in)-1); rpcerr.CodeOf(err) != rpcerr.CodeResourceExhausted {
 		t.Fatalf("decompressed size limit: %v", err)
 	}
-	if _, err := decodeMessage(message{compressed: true, data: z}, "snappy", len(in)); rpcerr.CodeOf(err) != rpcerr.CodeUnimplemented {
+	if _, err := decodeMessage(z, "snappy", len(in)); rpcerr.CodeOf(err) != rpcerr.CodeUnimplemented {
 		t.Fatalf("unknown encoding: %v", err)
 	}
 }

@@ -1,0 +1,245 @@
+package grpc
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// outbound is what a call writes in one go: optional HEADERS, an optional message as DATA, and the end
+// of the stream (on the trailers if any, else on the last DATA frame). It is written as far as the
+// flow-control windows allow, and resumed once they open.
+type outbound struct {
+	header  []hpack.HeaderField // HEADERS to write first; nil once written
+	msg     []byte              // the message, after its 5-byte prefix
+	flag    byte                // the prefix's compressed flag
+	hasMsg  bool
+	off     int  // bytes of prefix and message written
+	end     bool // end the stream
+	trailer []hpack.HeaderField
+	done    bool
+}
+
+func (o *outbound) dataLen() int {
+	if !o.hasMsg {
+		return 0
+	}
+	return prefixLen + len(o.msg)
+}
+
+// lockWrite takes the write lock for a batch of frames; on success unlockWrite must follow.
+func (c *conn) lockWrite() error {
+	c.wmu.Lock()
+	select {
+	case <-c.done:
+		c.wmu.Unlock()
+		return c.closedErr()
+	default:
+	}
+	if d := c.cfg.WriteTimeout; d > 0 {
+		if dl, ok := c.rwc.(interface{ SetWriteDeadline(time.Time) error }); ok {
+			_ = dl.SetWriteDeadline(time.Now().Add(d))
+		}
+	}
+	return nil
+}
+
+// unlockWrite flushes the batch (unless err is set) and releases the write lock; a failure closes the
+// connection.
+func (c *conn) unlockWrite(err error) error {
+	if err == nil {
+		err = c.bw.Flush()
+	}
+	c.wmu.Unlock()
+	if err != nil {
+		c.close(err)
+		return c.closedErr()
+	}
+	return nil
+}
+
+// write runs fn under the write lock and flushes; a failure closes the connection.
+func (c *conn) write(fn func(*http2.Framer) error) error {
+	if err := c.lockWrite(); err != nil {
+		return err
+	}
+	return c.unlockWrite(fn(c.fr))
+}
+
+// encodeHeadersLocked writes fields as HEADERS and CONTINUATION frames; the write lock must be held.
+func (c *conn) encodeHeadersLocked(id uint32, fields []hpack.HeaderField, end bool) error {
+	c.hbuf.Reset()
+	for _, f := range fields {
+		if err := c.henc.WriteField(f); err != nil {
+			return err
+		}
+	}
+	block, max := c.hbuf.Bytes(), int(c.peerMaxFrame.Load())
+	for first := true; first || len(block) > 0; first = false {
+		frag := block[:min(len(block), max)]
+		block = block[len(frag):]
+		var err error
+		if first {
+			err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: frag,
+				EndStream: end, EndHeaders: len(block) == 0})
+		} else {
+			err = c.fr.WriteContinuation(id, len(block) == 0, frag)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeHeaders writes one header block now.
+func (c *conn) writeHeaders(id uint32, fields []hpack.HeaderField, end bool) error {
+	if err := c.lockWrite(); err != nil {
+		return err
+	}
+	return c.unlockWrite(c.encodeHeadersLocked(id, fields, end))
+}
+
+// writeDataFrameLocked writes bytes [o.off, o.off+n) of o's prefixed message as one DATA frame,
+// straight into the buffered writer (the Framer would copy the payload once more).
+func (c *conn) writeDataFrameLocked(id uint32, o *outbound, n int, end bool) error {
+	h := c.scratch[:9]
+	h[0], h[1], h[2] = byte(n>>16), byte(n>>8), byte(n)
+	h[3], h[4] = byte(http2.FrameData), 0
+	if end {
+		h[4] = byte(http2.FlagDataEndStream)
+	}
+	binary.BigEndian.PutUint32(h[5:9], id)
+	if o.off < prefixLen && o.hasMsg {
+		p := c.scratch[9 : 9+prefixLen]
+		p[0] = o.flag
+		binary.BigEndian.PutUint32(p[1:], uint32(len(o.msg)))
+		k := min(n, prefixLen-o.off)
+		h = c.scratch[:9+k]
+		copy(h[9:], p[o.off:o.off+k])
+	}
+	if _, err := c.bw.Write(h); err != nil {
+		return err
+	}
+	from := max(o.off-prefixLen, 0)
+	to := max(o.off+n-prefixLen, 0)
+	if to > from {
+		_, err := c.bw.Write(o.msg[from:to])
+		return err
+	}
+	return nil
+}
+
+// writeOutLocked writes o as far as the windows allow, setting o.done once all of it is written; the
+// write lock must be held. errStreamClosed means the stream may no longer send.
+func (c *conn) writeOutLocked(st *stream, o *outbound) error {
+	if o.header != nil {
+		endHere := o.end && !o.hasMsg && o.trailer == nil
+		if err := c.encodeHeadersLocked(st.id, o.header, endHere); err != nil {
+			return err
+		}
+		o.header = nil
+		if endHere {
+			o.done = true
+			return nil
+		}
+	}
+	for total := o.dataLen(); o.off < total; {
+		n, err := c.take(st, total-o.off)
+		if err != nil || n == 0 {
+			return err
+		}
+		last := o.off+n == total
+		if err := c.writeDataFrameLocked(st.id, o, n, last && o.end && o.trailer == nil); err != nil {
+			return err
+		}
+		o.off += n
+	}
+	switch {
+	case o.trailer != nil:
+		if err := c.encodeHeadersLocked(st.id, o.trailer, true); err != nil {
+			return err
+		}
+	case o.end && !o.hasMsg:
+		if err := c.fr.WriteData(st.id, true, nil); err != nil {
+			return err
+		}
+	}
+	o.done = true
+	return nil
+}
+
+// writeOutUnlock writes o as far as the windows allow and releases the write lock. A stream that may no
+// longer send gives errStreamClosed (or the connection's error) without failing the connection.
+func (c *conn) writeOutUnlock(st *stream, o *outbound) error {
+	err := c.writeOutLocked(st, o)
+	if err != errStreamClosed {
+		return c.unlockWrite(err)
+	}
+	_ = c.unlockWrite(nil)
+	if cerr := c.closedErr(); cerr != nil {
+		return cerr
+	}
+	return errStreamClosed
+}
+
+// take reserves up to want bytes (and one frame) of the connection and stream send windows; it returns
+// 0 when a window is empty.
+func (c *conn) take(st *stream, want int) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil || st.sendClosed {
+		return 0, errStreamClosed
+	}
+	n := min(int64(want), int64(c.peerMaxFrame.Load()), c.sendWindow, st.sendWindow)
+	if n <= 0 {
+		return 0, nil
+	}
+	c.sendWindow -= n
+	st.sendWindow -= n
+	return int(n), nil
+}
+
+// send writes o on st, waiting for flow-control windows until ctx ends.
+func (c *conn) send(ctx context.Context, st *stream, o *outbound) error {
+	for {
+		if err := c.lockWrite(); err != nil {
+			return err
+		}
+		if err := c.writeOutUnlock(st, o); err != nil || o.done {
+			return err
+		}
+		if err := c.waitWindow(ctx, st); err != nil {
+			return err
+		}
+	}
+}
+
+// waitWindow waits until both send windows of st are open.
+func (c *conn) waitWindow(ctx context.Context, st *stream) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sendWindow <= 0 || st.sendWindow <= 0 {
+		stop := context.AfterFunc(ctx, func() {
+			c.mu.Lock()
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		})
+		defer stop()
+	}
+	for c.err == nil && !st.sendClosed && ctx.Err() == nil && (c.sendWindow <= 0 || st.sendWindow <= 0) {
+		c.cond.Wait()
+	}
+	switch {
+	case c.err != nil:
+		return c.closedErrLocked()
+	case st.sendClosed:
+		return errStreamClosed
+	case ctx.Err() != nil:
+		return ctxError(ctx.Err())
+	}
+	return nil
+}
