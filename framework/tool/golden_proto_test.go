@@ -150,3 +150,36 @@ func TestGenerateProtoServiceErrors(t *testing.T) {
 		})
 	}
 }
+
+// Comments above the syntax statement, which protoc-gen-go copies above its generated-code line,
+// follow Header: the file still starts with it, and only gains the comment.
+func TestGenerateProtoLeadingComment(t *testing.T) {
+	const licence = "// Copyright 2026 The Tern Authors.\n// Licensed under Apache 2.0.\n\n"
+	src := "syntax = \"proto3\";\npackage p;\nmessage A {}\nservice S { rpc M(A) returns (A); }\n"
+	tests := []struct{ name, src string }{{"plain", src}, {"licence", licence + src}}
+	var outputs []string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "p.proto"), []byte(tt.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			prog, err := tool.LoadProto(filepath.Join(dir, "p.proto"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := tool.GenerateProto(prog, tool.Config{ImportBase: "example.com/m"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pb := string(files[0].Content)
+			if !strings.HasPrefix(pb, tool.Header+"\n") || strings.Contains(pb, "protoc-gen-go. DO NOT EDIT") {
+				t.Fatalf("%s starts:\n%.200s", files[0].Path, pb)
+			}
+			outputs = append(outputs, strings.Replace(pb, licence, "", 1))
+		})
+	}
+	if len(outputs) == 2 && outputs[0] != outputs[1] {
+		t.Errorf("the licence changed more than the comment:\n%.300s\n---\n%.300s", outputs[0], outputs[1])
+	}
+}
