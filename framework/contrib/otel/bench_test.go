@@ -1,0 +1,67 @@
+package otel_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/ternhq/tern/framework/client"
+	ternotel "github.com/ternhq/tern/framework/contrib/otel"
+	"github.com/ternhq/tern/framework/internal/echotest"
+	"github.com/ternhq/tern/framework/internal/gen/echo"
+	"github.com/ternhq/tern/framework/internal/gen/echo/echoservice"
+	"github.com/ternhq/tern/framework/server"
+	"github.com/ternhq/tern/framework/stats"
+)
+
+// BenchmarkEchoObservability is the 1 KiB echo over loopback (TTHeader, pooled connections) with
+// observability off, tracing on (every span sampled and batched to an exporter that drops them),
+// metrics on (Prometheus), and both; client and server observe alike. The difference from "off" is
+// the per-call cost of both sides together.
+func BenchmarkEchoObservability(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tracer := ternotel.NewTracer(ternotel.WithTracerProvider(tp))
+	mp, _, err := ternotel.NewPrometheus("bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	metrics, err := ternotel.NewMetrics(ternotel.WithMeterProvider(mp))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		tracers []stats.Tracer
+	}{
+		{"off", nil},
+		{"tracing", []stats.Tracer{tracer}},
+		{"metrics", []stats.Tracer{metrics}},
+		{"tracing+metrics", []stats.Tracer{tracer, metrics}},
+	}
+	msg := strings.Repeat("x", 1024)
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			var sopts []server.Option
+			copts := []client.Option{}
+			for _, t := range c.tracers {
+				sopts = append(sopts, server.WithTracer(t))
+				copts = append(copts, client.WithTracer(t))
+			}
+			_, addr, _ := echotest.StartServer(b, sopts...)
+			cli := echoservice.MustNewClient("echo", append(copts, client.WithHostPorts(addr))...)
+			defer cli.Close()
+			req, ctx := &echo.Request{Message: msg}, context.Background()
+			b.ReportAllocs()
+			b.SetBytes(int64(len(msg)))
+			for b.Loop() {
+				if _, err := cli.Echo(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,131 @@
+package otel_test
+
+import (
+	"net"
+	"strconv"
+	"testing"
+
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/ternhq/tern/framework/client"
+	"github.com/ternhq/tern/framework/internal/gen/echo"
+	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/server"
+	"github.com/ternhq/tern/framework/transport"
+)
+
+// chainHops are the links of the traced chain test → A → B. A gRPC hop joins the list as
+// {"grpc", []client.Option{client.WithTransportProtocol(transport.GRPC)}} once the chain runs a
+// protobuf service.
+var chainHops = []hop{
+	{"ttheader", []client.Option{client.WithTransportProtocol(transport.TTHeader)}},
+	{"ttheader-mux", []client.Option{client.WithMuxConnection(1)}},
+}
+
+// TestTraceAcrossChain: one call through client → A → B makes one trace: the test's root span, then
+// client and server spans alternating, each the parent of the next, with the RPC attributes.
+func TestTraceAcrossChain(t *testing.T) {
+	r := newRecording(t)
+	cli := startChain(t, chainHops, []client.Option{client.WithTracer(r.tracer)}, []server.Option{server.WithTracer(r.tracer)})
+	ctx, root := r.tp.Tracer("test").Start(testContext(t), "root")
+	if _, err := cli.Echo(ctx, &echo.Request{Message: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	root.End()
+	spans := r.ended(t, 1+2*len(chainHops))
+	byParent := map[trace.SpanID]sdktrace.ReadOnlySpan{}
+	for _, s := range spans {
+		if s.SpanContext().TraceID() != root.SpanContext().TraceID() {
+			t.Fatalf("span %s is in trace %s, want %s", s.Name(), s.SpanContext().TraceID(), root.SpanContext().TraceID())
+		}
+		byParent[s.Parent().SpanID()] = s
+	}
+	parent := root.SpanContext()
+	for i, h := range chainHops {
+		for _, kind := range []trace.SpanKind{trace.SpanKindClient, trace.SpanKindServer} {
+			s, ok := byParent[parent.SpanID()]
+			if !ok {
+				t.Fatalf("hop %d (%s): no %v span is a child of %s", i, h.name, kind, parent.SpanID())
+			}
+			checkSpan(t, h.name, s, kind, rpcerr.CodeOK)
+			parent = s.SpanContext()
+		}
+	}
+}
+
+// checkSpan checks a span's name, kind and RPC attributes.
+func checkSpan(t *testing.T, hop string, s sdktrace.ReadOnlySpan, kind trace.SpanKind, code rpcerr.Code) {
+	t.Helper()
+	want := map[string]string{
+		"rpc.system": "kitex", "rpc.service": "echo.Echo", "rpc.method": "Echo",
+		"rpc.response.status_code": map[rpcerr.Code]string{rpcerr.CodeOK: "OK", rpcerr.CodeInternal: "INTERNAL"}[code],
+	}
+	if s.Name() != "echo.Echo/Echo" || s.SpanKind() != kind {
+		t.Errorf("%s: span %q kind %v, want echo.Echo/Echo kind %v", hop, s.Name(), s.SpanKind(), kind)
+	}
+	for k, v := range want {
+		if got := attrString(s, k); got != v {
+			t.Errorf("%s %v span: %s = %q, want %q", hop, kind, k, got, v)
+		}
+	}
+	peer, port := attrString(s, "network.peer.address"), attrString(s, "network.peer.port")
+	if net.ParseIP(peer) == nil || port == "" {
+		t.Errorf("%s %v span: peer %q port %q", hop, kind, peer, port)
+	}
+	if kind == trace.SpanKindClient {
+		if attrString(s, "server.address") != peer || attrString(s, "server.port") != port {
+			t.Errorf("%s client span: server.address/port %q %q, want the peer's", hop, attrString(s, "server.address"), attrString(s, "server.port"))
+		}
+		if n := len(s.Events()); n != 3 {
+			t.Errorf("%s client span has %d events, want connected, request written, response read", hop, n)
+		}
+	}
+	if _, err := strconv.Atoi(port); err != nil {
+		t.Errorf("%s: port %q", hop, port)
+	}
+}
+
+// TestErrorStatus: a failing call marks both spans as errors with the code; a declared IDL exception
+// is a result, not an error.
+func TestErrorStatus(t *testing.T) {
+	cases := []struct {
+		name       string
+		req        *echo.Request
+		wantCode   rpcerr.Code
+		wantStatus codes.Code
+	}{
+		{"handler panics", &echo.Request{Panic: true}, rpcerr.CodeInternal, codes.Error},
+		{"declared exception", &echo.Request{Fail: true}, rpcerr.CodeOK, codes.Unset},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRecording(t)
+			cli := startChain(t, chainHops[:1], []client.Option{client.WithTracer(r.tracer)}, []server.Option{server.WithTracer(r.tracer)})
+			_, _ = cli.Echo(testContext(t), c.req)
+			for _, s := range r.ended(t, 2) {
+				checkSpan(t, c.name, s, s.SpanKind(), c.wantCode)
+				if s.Status().Code != c.wantStatus {
+					t.Errorf("%v span status %v, want %v", s.SpanKind(), s.Status(), c.wantStatus)
+				}
+				if got := attrString(s, "error.type"); (c.wantCode != rpcerr.CodeOK) != (got != "") {
+					t.Errorf("%v span error.type %q", s.SpanKind(), got)
+				}
+			}
+		})
+	}
+}
+
+// TestUntracedCaller: a server whose caller sends no trace context starts a trace of its own.
+func TestUntracedCaller(t *testing.T) {
+	r := newRecording(t)
+	cli := startChain(t, chainHops[:1], nil, []server.Option{server.WithTracer(r.tracer)})
+	if _, err := cli.Echo(testContext(t), &echo.Request{Message: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	s := r.ended(t, 1)[0]
+	if s.SpanKind() != trace.SpanKindServer || s.Parent().IsValid() || !s.SpanContext().IsValid() {
+		t.Fatalf("span %v kind %v parent %v", s.Name(), s.SpanKind(), s.Parent())
+	}
+}
