@@ -82,7 +82,7 @@ func (m *protoMethod) Mode() string {
 // Local is the prefix of the unexported names the service package declares for the method.
 func (m *protoMethod) Local() string { return thriftidl.LowerFirst(m.GoName) }
 
-// ServerStream and ClientStream name the typed stream interfaces of a streaming method.
+// ServerStream names the server's typed stream interface of a streaming method, in the message package.
 func (m *protoMethod) ServerStream() string { return m.Service.GoName + "_" + m.GoName + "Server" }
 
 // ClientStream names the client's typed stream interface, in the service package.
