@@ -90,7 +90,8 @@ func isWellKnown(f protoreflect.FileDescriptor) bool {
 // lower case with "service" appended unless it ends so already: its description, the server glue,
 // the argument and result wrappers of unary methods (<Method>Args, <Method>Result, implementing
 // codec/protobuf.Body), the client with the client ends of streams (<Service>_<Method>Client),
-// NewServer and RegisterService. cfg.Use is not supported.
+// NewServer and RegisterService. A unary method whose idempotency_level is NO_SIDE_EFFECTS or
+// IDEMPOTENT is marked Idempotent, as tern.idempotent marks Thrift methods. cfg.Use is not supported.
 func GenerateProto(prog *ProtoProgram, cfg Config) ([]*File, error) {
 	if cfg.Use != "" {
 		return nil, errors.New("-use is not supported for .proto files yet")
