@@ -30,6 +30,9 @@ gen() {
 
 # The echo service the framework's tests and the Kitex interop tests use.
 gen framework internal/gen testdata/echo.thrift
+# The protobuf service (unary and streaming methods) for the framework's Kitex Protobuf and gRPC tests. It
+# runs after echo.thrift, which cleans all of internal/gen.
+gen framework internal/gen/pb -I testdata testdata/pbecho.proto
 # Every IDL construct, for the generator's round-trip tests and benchmarks.
 gen framework tool/internal/testgen -I tool/testdata tool/testdata/everything.thrift
 # A .proto with an import, well-known types and two services (unary and streaming methods), for the

@@ -62,7 +62,8 @@ type client struct {
 	instBreakers   *circuitbreak.Set
 	methodKeys     map[string]string
 	seq            atomic.Int32
-	timeoutMS      string // cfg.rpcTimeout in decimal milliseconds, for the TTHeader
+	timeoutMS      string            // cfg.rpcTimeout in decimal milliseconds, for the TTHeader
+	grpcPaths      map[string]string // gRPC path by method name, with the gRPC transport
 	closed         atomic.Bool
 }
 
@@ -84,10 +85,16 @@ func NewClient(svc *serviceinfo.ServiceInfo, opts ...Option) (Client, error) {
 	if err := c.checkProtocol(); err != nil {
 		return nil, err
 	}
-	switch c.cfg.connKind {
-	case connShort:
+	switch {
+	case c.cfg.protocol == transport.GRPC:
+		c.rt = newGRPCConns(c.cfg.grpc)
+		c.grpcPaths = make(map[string]string, len(svc.Methods))
+		for name := range svc.Methods {
+			c.grpcPaths[name] = grpcPath(svc, name)
+		}
+	case c.cfg.connKind == connShort:
 		c.rt = &pooled{pool: connpool.NewShortPool(c.cfg.dialer)}
-	case connMux:
+	case c.cfg.connKind == connMux:
 		c.cfg.protocol |= transport.TTHeader
 		c.rt = newMuxPool(c.cfg.muxConns, c.cfg.dialer)
 	default:
@@ -106,6 +113,11 @@ func (c *client) checkProtocol() error {
 	p := c.cfg.protocol
 	switch p {
 	case transport.TTHeader, transport.TTHeaderFramed, transport.Framed, transport.Buffered:
+	case transport.GRPC:
+		if c.svc.PayloadCodec != serviceinfo.Protobuf {
+			return fmt.Errorf("client: service %s is a Thrift service; gRPC carries protobuf services", c.svc.ServiceName)
+		}
+		return nil
 	default:
 		return fmt.Errorf("client: transport protocol %v is not supported", p)
 	}
@@ -185,11 +197,6 @@ func (c *client) Call(ctx context.Context, method string, req, resp any) error {
 		}
 	}
 	return c.eps(rpcinfo.NewContext(ctx, rpcinfo.New(d)), req, resp)
-}
-
-// NewStream implements Client.
-func (c *client) NewStream(ctx context.Context, method string) (streaming.ClientStream, error) {
-	return nil, rpcerr.Errorf(rpcerr.CodeUnimplemented, "client: streaming calls need the gRPC transport (method %s)", method)
 }
 
 // Close implements Client.

@@ -243,19 +243,9 @@ func (mc *muxConn) readReplies(maxSize int) error {
 
 func (p *muxPool) roundTrip(ctx context.Context, c *client, addr string, ri *rpcinfo.Info, req, resp any) error {
 	dl, hasDL := deadline(ctx, ri)
-	connectTimeout := c.cfg.connectTimeout
-	if co, ok := callOptions(ctx); ok && co.ConnectTimeout > 0 {
-		connectTimeout = co.ConnectTimeout
-	}
-	mc, err := p.get(ctx, addr, connectTimeout, c.cfg.maxFrameSize)
+	mc, err := p.get(ctx, addr, c.connectTimeout(ctx), c.cfg.maxFrameSize)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return contextError(ctx, ctxErr)
-		}
-		if rpcerr.CodeOf(err) == rpcerr.CodeCanceled {
-			return err
-		}
-		return notSent(rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err))
+		return dialError(ctx, addr, err)
 	}
 	c.connected(ctx, addr)
 	call := muxCallPool.Get().(*muxCall)

@@ -12,6 +12,7 @@ import (
 	"github.com/ternhq/tern/framework/loadbalance"
 	"github.com/ternhq/tern/framework/retry"
 	"github.com/ternhq/tern/framework/transport"
+	"github.com/ternhq/tern/framework/transport/grpc"
 )
 
 // Option configures a client; pass options to NewClient.
@@ -57,6 +58,7 @@ type config struct {
 	fallbackOn    FallbackOn
 	acl           []ACLRule
 	stats         statsOptions // tracers (stats.go)
+	grpc          grpc.Config
 }
 
 func defaultConfig() config {
@@ -69,6 +71,7 @@ func defaultConfig() config {
 		logger:         slog.Default(),
 		cacheConfig:    discovery.DefaultCacheConfig(),
 		budget:         retry.NewBudget(0.1, 10),
+		grpc:           grpc.DefaultConfig(),
 	}
 }
 
@@ -215,4 +218,10 @@ func WithFallback(f FallbackFunc, on FallbackOn) Option {
 // rpcerr.CodePermissionDenied.
 func WithACLRules(rules ...ACLRule) Option {
 	return optionFunc(func(c *config) { c.acl = append(c.acl, rules...) })
+}
+
+// WithGRPCConfig sets the HTTP/2 settings of gRPC calls (WithTransportProtocol(transport.GRPC)):
+// message sizes, flow-control windows, compression (default grpc.DefaultConfig()).
+func WithGRPCConfig(cfg grpc.Config) Option {
+	return optionFunc(func(c *config) { c.grpc = cfg })
 }

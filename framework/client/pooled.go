@@ -22,19 +22,9 @@ func (p *pooled) close() error { return p.pool.Close() }
 
 func (p *pooled) roundTrip(ctx context.Context, c *client, addr string, ri *rpcinfo.Info, req, resp any) error {
 	dl, hasDL := deadline(ctx, ri)
-	connectTimeout := c.cfg.connectTimeout
-	if co, ok := callOptions(ctx); ok && co.ConnectTimeout > 0 {
-		connectTimeout = co.ConnectTimeout
-	}
-	conn, err := p.pool.Get(ctx, "tcp", addr, connectTimeout)
+	conn, err := p.pool.Get(ctx, "tcp", addr, c.connectTimeout(ctx))
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return contextError(ctx, ctxErr)
-		}
-		if rpcerr.CodeOf(err) == rpcerr.CodeCanceled { // the client is closed
-			return err
-		}
-		return notSent(rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err))
+		return dialError(ctx, addr, err)
 	}
 	c.connected(ctx, addr)
 	b := getBuffers()
@@ -90,6 +80,26 @@ func (p *pooled) roundTrip(ctx context.Context, c *client, addr string, ri *rpci
 	_ = conn.Release()
 	done(status == replyOK)
 	return lateError(err, ri, dl, hasDL)
+}
+
+// connectTimeout is the call's connect timeout: the per-call option's, else the client's.
+func (c *client) connectTimeout(ctx context.Context) time.Duration {
+	if co, ok := callOptions(ctx); ok && co.ConnectTimeout > 0 {
+		return co.ConnectTimeout
+	}
+	return c.cfg.connectTimeout
+}
+
+// dialError explains a failure to get a connection: the caller's cancellation, the client being
+// closed, or the address being unreachable (retryable: nothing was sent).
+func dialError(ctx context.Context, addr string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return contextError(ctx, ctxErr)
+	}
+	if rpcerr.CodeOf(err) == rpcerr.CodeCanceled { // the client is closed
+		return err
+	}
+	return notSent(rpcerr.Errorf(rpcerr.CodeUnavailable, "connect to %s: %w", addr, err))
 }
 
 // setTimeout applies the time left before the deadline to a connection timeout setter; it fails when

@@ -28,6 +28,7 @@ type conn struct {
 	s          *Server
 	tc         transport.Conn
 	msg        frame.Message // the message being read; only OnRead touches it
+	begun      bool          // OnRead has seen the connection's first bytes; only OnRead touches it
 	wmu        sync.Mutex    // serialises replies, and closing with them
 	closed     bool          // guarded by wmu: netpoll has (or is about to) release the buffers
 	inflight   atomic.Int32
@@ -45,6 +46,12 @@ func (c *conn) idle() bool {
 // counts as busy from the moment reading starts, so shutdown never closes it under a request.
 func (c *conn) OnRead(tc transport.Conn) error {
 	c.inflight.Add(1)
+	if !c.begun { // only a connection's first bytes can be the HTTP/2 preface
+		c.begun = true
+		if c.refused == nil && isHTTP2(tc) {
+			return c.serveHTTP2(tc)
+		}
+	}
 	if err := frame.Read(tc, c.s.cfg.maxFrameSize, &c.msg); err != nil {
 		c.inflight.Add(-1)
 		c.logReadError(err)
@@ -76,6 +83,12 @@ func (c *conn) OnRead(tc transport.Conn) error {
 		c.serve(cl) // one call at a time, replies in order
 	}
 	return nil
+}
+
+// isHTTP2 reports whether the next bytes are the HTTP/2 client preface.
+func isHTTP2(tc transport.Conn) bool {
+	head, err := tc.Peek(transport.PeekLen)
+	return err == nil && transport.Detect(head) == transport.KindHTTP2
 }
 
 // OnClose forgets the connection. netpoll calls it before releasing the connection's buffers, so

@@ -10,6 +10,7 @@ import (
 	"github.com/ternhq/tern/framework/internal/frame"
 	"github.com/ternhq/tern/framework/limit"
 	"github.com/ternhq/tern/framework/registry"
+	"github.com/ternhq/tern/framework/transport/grpc"
 )
 
 // Option configures a Server; pass options to NewServer.
@@ -35,6 +36,7 @@ type config struct {
 	registryInfo  registry.Info
 	acl           []ACLRule
 	stats         statsOptions // tracers (stats.go)
+	grpc          grpc.Config
 }
 
 func defaultConfig() config {
@@ -45,6 +47,7 @@ func defaultConfig() config {
 		maxFrameSize:  frame.DefaultMaxSize,
 		logger:        slog.Default(),
 		handleSignals: true,
+		grpc:          grpc.DefaultConfig(),
 	}
 }
 
@@ -142,4 +145,10 @@ func (f registerOptionFunc) applyRegister(c *registerConfig) { f(c) }
 // Buffered, or TTHeader without "isn") for methods several registered services define.
 func WithFallbackService() RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.fallback = true })
+}
+
+// WithGRPCConfig sets the HTTP/2 settings of the gRPC calls the server answers on its port: message
+// sizes, flow-control windows, concurrent streams (default grpc.DefaultConfig()).
+func WithGRPCConfig(cfg grpc.Config) Option {
+	return optionFunc(func(c *config) { c.grpc = cfg })
 }

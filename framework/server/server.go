@@ -30,7 +30,9 @@ import (
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/streaming"
 	"github.com/ternhq/tern/framework/transport"
+	"github.com/ternhq/tern/framework/transport/grpc"
 	tnetpoll "github.com/ternhq/tern/framework/transport/netpoll"
 )
 
@@ -44,6 +46,7 @@ type Server struct {
 	started  bool
 	ln       net.Listener
 	np       *tnetpoll.Server
+	grpc     *grpc.Server // serves the connections that speak HTTP/2
 	conns    map[*conn]struct{}
 	serveErr chan error
 	stopOnce sync.Once
@@ -131,12 +134,19 @@ func (s *Server) RegisterService(info *serviceinfo.ServiceInfo, handler any, opt
 }
 
 // invokeHandler is the innermost endpoint: it calls the user's handler for the method in the call's
-// rpcinfo.
+// rpcinfo. For a streaming method args is the call's streaming.ServerStream (and result nil).
 func (svc *service) invokeHandler(ctx context.Context, args, result any) error {
 	name := rpcinfo.FromContext(ctx).Method()
 	m := svc.info.Methods[name]
 	if m == nil {
 		return rpcerr.Errorf(rpcerr.CodeUnimplemented, "service %s has no method %q", svc.info.ServiceName, name)
+	}
+	if m.StreamHandler != nil {
+		st, ok := args.(streaming.ServerStream)
+		if !ok {
+			return rpcerr.Errorf(rpcerr.CodeInternal, "streaming method %s called without a stream", name)
+		}
+		return m.StreamHandler(svc.handler, st)
 	}
 	return m.Handler(ctx, svc.handler, args, result)
 }
@@ -202,6 +212,7 @@ func (s *Server) listen() (net.Addr, error) {
 			return nil, fmt.Errorf("server: listen: %w", err)
 		}
 	}
+	s.grpc = grpc.NewServer(newGRPCHandler(s), s.cfg.grpc)
 	np, err := tnetpoll.NewServer(ln, s.accept)
 	if err != nil {
 		_ = ln.Close()
@@ -276,6 +287,9 @@ func (s *Server) stop() error {
 
 	deadline := time.NewTimer(s.cfg.exitWait)
 	defer deadline.Stop()
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), s.cfg.exitWait)
+	defer cancelDrain()
+	go func() { _ = s.grpc.Shutdown(drainCtx) }() // GOAWAY to HTTP/2 clients; they close when done
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	var err error

@@ -127,11 +127,8 @@ func StartHandler(t testing.TB, h Service, opts ...server.Option) (*server.Serve
 	opts = append([]server.Option{server.WithListener(ln), server.WithLogger(QuietLogger()),
 		server.WithExitWaitTime(2 * time.Second)}, opts...)
 	svr := server.NewServer(opts...)
-	if err := echoservice.RegisterService(svr, h); err != nil {
-		t.Fatalf("register Echo: %v", err)
-	}
-	if err := greeterservice.RegisterService(svr, h); err != nil {
-		t.Fatalf("register Greeter: %v", err)
+	if err := registerThrift(svr, h); err != nil {
+		t.Fatal(err)
 	}
 	if err := svr.Start(); err != nil {
 		t.Fatalf("start: %v", err)
@@ -141,4 +138,12 @@ func StartHandler(t testing.TB, h Service, opts ...server.Option) (*server.Serve
 		_ = ln.Close() // unused when the options named another listener
 	})
 	return svr, svr.Addr().String()
+}
+
+// registerThrift registers Echo and Greeter implemented by h.
+func registerThrift(svr *server.Server, h Service) error {
+	if err := echoservice.RegisterService(svr, h); err != nil {
+		return err
+	}
+	return greeterservice.RegisterService(svr, h)
 }

@@ -1,0 +1,245 @@
+package client
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ternhq/tern/framework/client/callopt"
+	"github.com/ternhq/tern/framework/codec/protobuf"
+	"github.com/ternhq/tern/framework/metadata"
+	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/rpcinfo"
+	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/streaming"
+	"github.com/ternhq/tern/framework/transport"
+	"github.com/ternhq/tern/framework/transport/grpc"
+)
+
+// grpcConns makes calls over gRPC: one HTTP/2 connection per address, shared by every call to it
+// (HTTP/2 multiplexes them), dialled again once it has closed.
+type grpcConns struct {
+	cfg grpc.Config
+
+	mu     sync.Mutex
+	conns  map[string]*grpcSlot
+	closed bool
+}
+
+// grpcSlot holds an address's connection, or the dial that will provide it.
+type grpcSlot struct {
+	cc      *grpc.ClientConn
+	dialing chan struct{} // closed when the dial under way ends
+	dialErr error
+}
+
+func newGRPCConns(cfg grpc.Config) *grpcConns {
+	return &grpcConns{cfg: cfg, conns: make(map[string]*grpcSlot)}
+}
+
+func (p *grpcConns) close() error {
+	p.mu.Lock()
+	p.closed = true
+	conns := p.conns
+	p.conns = map[string]*grpcSlot{}
+	p.mu.Unlock()
+	for _, slot := range conns {
+		if slot.cc != nil {
+			_ = slot.cc.Close()
+		}
+	}
+	return nil
+}
+
+// get returns an open connection to addr, dialling when there is none; calls that find a dial under way
+// wait for it rather than dialling too.
+func (p *grpcConns) get(ctx context.Context, addr string, timeout time.Duration) (*grpc.ClientConn, error) {
+	p.mu.Lock()
+	for {
+		if p.closed {
+			p.mu.Unlock()
+			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
+		}
+		slot := p.conns[addr]
+		if slot == nil {
+			slot = new(grpcSlot)
+			p.conns[addr] = slot
+		}
+		if slot.cc != nil && open(slot.cc) {
+			cc := slot.cc
+			p.mu.Unlock()
+			return cc, nil
+		}
+		if ch := slot.dialing; ch != nil {
+			p.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			p.mu.Lock()
+			if slot.cc == nil && slot.dialErr != nil {
+				err := slot.dialErr
+				p.mu.Unlock()
+				return nil, err
+			}
+			continue
+		}
+		ch := make(chan struct{})
+		slot.dialing, slot.cc = ch, nil
+		p.mu.Unlock()
+		// The dial serves every call waiting on it, so one caller's cancellation must not end it; the
+		// connect timeout bounds it.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		cc, err := grpc.Dial(dctx, "tcp", addr, p.cfg)
+		cancel()
+		p.mu.Lock()
+		slot.dialing, slot.dialErr, slot.cc = nil, err, cc
+		close(ch)
+		if err != nil {
+			p.mu.Unlock()
+			return nil, err
+		}
+		if p.closed {
+			p.mu.Unlock()
+			_ = cc.Close()
+			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
+		}
+		p.mu.Unlock()
+		return cc, nil
+	}
+}
+
+// open reports whether cc has not closed.
+func open(cc *grpc.ClientConn) bool {
+	select {
+	case <-cc.Done():
+		return false
+	default:
+		return true
+	}
+}
+
+// grpcPath returns the gRPC path of a method: "/<package>.<Service>/<Method>".
+func grpcPath(svc *serviceinfo.ServiceInfo, method string) string {
+	if svc.PackageName == "" {
+		return "/" + svc.ServiceName + "/" + method
+	}
+	return "/" + svc.PackageName + "." + svc.ServiceName + "/" + method
+}
+
+func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *rpcinfo.Info, req, resp any) error {
+	if dl, ok := deadline(ctx, ri); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl)
+		defer cancel()
+	}
+	in, ok := req.(protobuf.Body)
+	if !ok {
+		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "request %T is not a protobuf body", req)
+	}
+	out, ok := resp.(protobuf.Body)
+	if !ok {
+		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "result %T is not a protobuf body", resp)
+	}
+	b, err := proto.Marshal(in.Message())
+	if err != nil {
+		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "encode %s request: %v", ri.Method(), err)
+	}
+	cc, err := p.get(ctx, addr, c.connectTimeout(ctx))
+	if err != nil {
+		return dialError(ctx, addr, err)
+	}
+	md := grpc.AppendOutgoingMetainfo(ctx, nil)
+	body, _, _, err := cc.Invoke(ctx, c.grpcPaths[ri.Method()], md, b)
+	if err != nil {
+		if rpcerr.CodeOf(err) == rpcerr.CodeDeadlineExceeded {
+			return timeoutError(ri)
+		}
+		return err
+	}
+	if err := proto.Unmarshal(body, out.MessageToDecode()); err != nil {
+		return rpcerr.Errorf(rpcerr.CodeInternal, "decode %s response: %v", ri.Method(), err)
+	}
+	return nil
+}
+
+// NewStream implements Client: it opens a streaming call on an instance picked as for any call. The
+// stream lives until RecvMsg returns an error or ctx ends; the RPC timeout does not apply to it (give
+// ctx a deadline to bound it).
+func (c *client) NewStream(ctx context.Context, method string) (streaming.ClientStream, error) {
+	if c.closed.Load() {
+		return nil, rpcerr.New(rpcerr.CodeCanceled, "client is closed")
+	}
+	mi := c.svc.Methods[method]
+	if mi == nil {
+		return nil, rpcerr.Errorf(rpcerr.CodeUnimplemented, "service %s has no method %q", c.svc.ServiceName, method)
+	}
+	conns, ok := c.rt.(*grpcConns)
+	if !ok || mi.StreamingMode == streaming.None {
+		return nil, rpcerr.Errorf(rpcerr.CodeUnimplemented,
+			"%s.%s: streaming calls need a streaming method and the gRPC transport (WithTransportProtocol(transport.GRPC))",
+			c.svc.ServiceName, method)
+	}
+	d := rpcinfo.Data{
+		Caller:   rpcinfo.Peer{Service: c.cfg.callerName},
+		Callee:   rpcinfo.Peer{Service: c.cfg.destService, Method: mi.Name},
+		Protocol: transport.GRPC,
+	}
+	if co, ok := callopt.FromContext(ctx); ok && co.HostPort != "" {
+		d.Callee.Addr = hostPort(co.HostPort)
+	}
+	ri := rpcinfo.New(d)
+	ctx = rpcinfo.NewContext(ctx, ri)
+	addr, err := c.pick(ctx, ri, nil)
+	if err != nil {
+		return nil, err
+	}
+	cc, err := conns.get(ctx, addr, c.connectTimeout(ctx))
+	if err != nil {
+		return nil, dialError(ctx, addr, err)
+	}
+	cs, err := cc.NewStream(ctx, c.grpcPaths[method], grpc.AppendOutgoingMetainfo(ctx, nil))
+	if err != nil {
+		return nil, err
+	}
+	return &clientStream{cs: cs}, nil
+}
+
+// clientStream is a streaming call's client end as callers see it: protobuf messages over the
+// transport's byte stream.
+type clientStream struct{ cs *grpc.ClientStream }
+
+func (s *clientStream) Context() context.Context     { return s.cs.Context() }
+func (s *clientStream) Header() (metadata.MD, error) { return s.cs.Header() }
+func (s *clientStream) Trailer() metadata.MD         { return s.cs.Trailer() }
+func (s *clientStream) CloseSend() error             { return s.cs.CloseSend() }
+
+func (s *clientStream) SendMsg(m any) error {
+	pm, ok := m.(proto.Message)
+	if !ok {
+		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "stream message %T is not a protobuf message", m)
+	}
+	b, err := proto.Marshal(pm)
+	if err != nil {
+		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "encode stream message: %v", err)
+	}
+	return s.cs.SendMsg(b)
+}
+
+func (s *clientStream) RecvMsg(m any) error {
+	pm, ok := m.(proto.Message)
+	if !ok {
+		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "stream message %T is not a protobuf message", m)
+	}
+	b, err := s.cs.RecvMsg()
+	if err != nil {
+		return err
+	}
+	if err := proto.Unmarshal(b, pm); err != nil {
+		return rpcerr.Errorf(rpcerr.CodeInternal, "decode stream message: %v", err)
+	}
+	return nil
+}
