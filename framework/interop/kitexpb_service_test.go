@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/ternhq/tern/framework/interop/kitexpeer"
 	"github.com/ternhq/tern/framework/interop/kitexpeer/echopb"
 	"github.com/ternhq/tern/framework/interop/kitexpeer/echopb/echoservice"
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/server"
@@ -89,8 +91,14 @@ func ternObservedMeta(ctx context.Context, req *echopb.Request) map[string]strin
 	return meta
 }
 
+// ServerStream also sends the header x-stream: ServerStream and the trailer x-count: <count>, as
+// kitexpeer's handler does.
 func (ternPBHandler) ServerStream(req *echopb.Request, st echopb.Echo_ServerStreamServer) error {
 	meta := ternObservedMeta(st.Context(), req)
+	if err := st.SetHeader(metadata.New("x-stream", "ServerStream")); err != nil {
+		return err
+	}
+	st.SetTrailer(metadata.New("x-count", strconv.Itoa(int(req.GetCount()))))
 	for i := range req.GetCount() {
 		resp := &echopb.Response{Message: req.GetMessage(), Index: i}
 		if i == 0 {

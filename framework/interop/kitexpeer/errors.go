@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/cloudwego/kitex/pkg/remote"
+	"github.com/cloudwego/kitex/pkg/remote/trans/nphttp2/status"
 )
 
 // TransErrorType returns the TApplicationException type carried by a Kitex client error: the type the
@@ -51,4 +52,15 @@ func AsEchoError(err error) (*EchoError, bool) {
 		return nil, false
 	}
 	return &EchoError{Code: int32(code), Message: msg}, true
+}
+
+// GRPCStatus returns the gRPC status code and message a Kitex client error over gRPC carries (Kitex
+// wraps the status in a *kerrors.DetailedError), and false if it carries none.
+func GRPCStatus(err error) (code uint32, msg string, ok bool) {
+	var se status.Iface
+	if !errors.As(err, &se) {
+		return 0, "", false
+	}
+	st := se.GRPCStatus()
+	return uint32(st.Code()), st.Message(), true
 }

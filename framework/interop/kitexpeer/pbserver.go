@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,7 +61,7 @@ func StartPBServer(tb testing.TB, addr string) *PBServer {
 // the backward metainfo value echoed=<message>.
 //
 // ServerStream sends count responses (index 0, 1, ...), each echoing message, then fails as Echo does
-// when fail is set. ClientStream answers, once the client has finished, one response whose message
+// when fail is set; it sends the header x-stream: ServerStream and the trailer x-count: <count>. ClientStream answers, once the client has finished, one response whose message
 // joins the requests' messages with "," and whose index is their count (fail in any request fails the
 // call at once). BidiStream answers each request with its echo, indexed, until the client finishes.
 func NewPBServer(addr string) (*PBServer, error) {
@@ -170,6 +171,10 @@ func observedMeta(ctx context.Context, req *echopb.Request) map[string]string {
 
 func (h *pbHandler) ServerStream(req *echopb.Request, st streaming.Stream) error {
 	meta := observedMeta(st.Context(), req)
+	if err := st.SetHeader(metadata.Pairs("x-stream", "ServerStream")); err != nil {
+		return err
+	}
+	st.SetTrailer(metadata.Pairs("x-count", strconv.Itoa(int(req.GetCount()))))
 	for i := range req.GetCount() {
 		resp := &echopb.Response{Message: req.GetMessage(), Index: i}
 		if i == 0 {
