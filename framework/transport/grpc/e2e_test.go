@@ -48,11 +48,17 @@ type server struct {
 
 func startServer(t *testing.T, cfg grpc.Config) *server {
 	t.Helper()
+	return startHandler(t, testMethods(), cfg)
+}
+
+// startHandler serves h on a loopback listener until the test ends.
+func startHandler(t *testing.T, h grpc.Handler, cfg grpc.Config) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{srv: grpc.NewServer(testMethods(), cfg), addr: ln.Addr().String()}
+	s := &server{srv: grpc.NewServer(h, cfg), addr: ln.Addr().String()}
 	var wg sync.WaitGroup
 	go func() {
 		for {
