@@ -3,5 +3,6 @@
 // and the tests that exercise that code at run time: round trips, malformed and evolved input, the
 // service glue over a loopback server, the codec benchmarks, and for the proto services a Kitex
 // Protobuf round trip of the messages and of the unary argument and result wrappers, the streaming
-// server glue on an in-memory stream, and the unary client and server over a loopback server.
+// server glue on an in-memory stream, and the unary client and server (Kitex Protobuf and gRPC) and
+// the typed streams (gRPC) over a loopback server.
 package testgen

@@ -17,11 +17,12 @@ import (
 	"github.com/ternhq/tern/framework/tool/internal/testgen/proto/shop/base"
 	itempb "github.com/ternhq/tern/framework/tool/internal/testgen/proto/shop/item"
 	"github.com/ternhq/tern/framework/tool/internal/testgen/proto/shop/item/itemservice"
+	"github.com/ternhq/tern/framework/transport"
 )
 
 // startShop serves shop{} on a loopback port with the generated NewServer and returns a generated
-// client of it.
-func startShop(t *testing.T) itemservice.Client {
+// client of it, made with opts.
+func startShop(t *testing.T, opts ...client.Option) itemservice.Client {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,16 +34,23 @@ func startShop(t *testing.T) itemservice.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svr.Stop() })
-	cli := itemservice.MustNewClient("shop", client.WithHostPorts(ln.Addr().String()))
+	cli := itemservice.MustNewClient("shop", append(opts, client.WithHostPorts(ln.Addr().String()))...)
 	t.Cleanup(func() { _ = cli.Close() })
 	return cli
 }
 
-// The generated unary client and server glue over a loopback server (Kitex Protobuf over TTHeader):
-// responses, a handler's missing response, a message of an imported file, a well-known type and
-// handler errors.
+// The generated unary client and server glue over a loopback server, as Kitex Protobuf (over
+// TTHeader) and as gRPC: responses, a handler's missing response, a message of an imported file, a
+// well-known type and handler errors.
 func TestProtoServiceEndToEnd(t *testing.T) {
-	cli := startShop(t)
+	for _, p := range []transport.Protocol{transport.TTHeader, transport.GRPC} {
+		t.Run(p.String(), func(t *testing.T) {
+			testUnaryCalls(t, startShop(t, client.WithTransportProtocol(p)))
+		})
+	}
+}
+
+func testUnaryCalls(t *testing.T, cli itemservice.Client) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	tests := []struct {
