@@ -22,10 +22,10 @@ type Description struct {
 	// MuxConnections counts the open shared connections of a multiplexing client, by address.
 	MuxConnections map[string]int `json:"mux_connections,omitempty"`
 	// MethodBreakers and InstanceBreakers are the circuit breakers' states (with WithCircuitBreaker).
-	MethodBreakers   []circuitbreak.Stats `json:"method_breakers,omitempty"`
-	InstanceBreakers []circuitbreak.Stats `json:"instance_breakers,omitempty"`
-	Resolver         *ResolverState       `json:"resolver,omitempty"`
-	Closed           bool                 `json:"closed"`
+	MethodBreakers   []BreakerState `json:"method_breakers,omitempty"`
+	InstanceBreakers []BreakerState `json:"instance_breakers,omitempty"`
+	Resolver         *ResolverState `json:"resolver,omitempty"`
+	Closed           bool           `json:"closed"`
 }
 
 // Options are a client's effective settings.
@@ -52,6 +52,28 @@ type Options struct {
 	ResolverRefresh string                   `json:"resolver_refresh,omitempty"`
 }
 
+// BreakerState is one circuit breaker's state.
+type BreakerState struct {
+	Key           string `json:"key"`
+	State         string `json:"state"`     // "closed", "open" or "half-open"
+	Successes     int64  `json:"successes"` // in the breaker's window
+	Failures      int64  `json:"failures"`
+	Rejected      uint64 `json:"rejected"` // since the breaker was made
+	OpenRemaining string `json:"open_remaining,omitempty"`
+}
+
+func breakerStates(stats []circuitbreak.Stats) []BreakerState {
+	out := make([]BreakerState, len(stats))
+	for i, st := range stats {
+		out[i] = BreakerState{Key: st.Key, State: st.State.String(), Successes: st.Successes,
+			Failures: st.Failures, Rejected: st.Rejected}
+		if st.State == circuitbreak.Open {
+			out[i].OpenRemaining = st.OpenRemaining.String()
+		}
+	}
+	return out
+}
+
 // ResolverState is what the client's resolver cache holds for the destination service.
 type ResolverState struct {
 	Name      string               `json:"name"`
@@ -60,9 +82,9 @@ type ResolverState struct {
 	Error     string               `json:"error,omitempty"` // the resolution's error, or the last refresh's
 }
 
-// Describe returns a snapshot of c, a client made by NewClient; false for any other Client. Resolving
-// the destination service's instances may ask the registry when nothing is cached yet (a call would
-// too); ctx bounds that.
+// Describe returns a snapshot of c, a client made by NewClient; false for any other Client. When the
+// client has not resolved its destination service yet, Describe resolves it (as a call would), bounded
+// by ctx.
 func Describe(ctx context.Context, c Client) (Description, bool) {
 	cl, ok := c.(*client)
 	if !ok {
@@ -83,7 +105,8 @@ func Describe(ctx context.Context, c Client) (Description, bool) {
 		d.MuxConnections = rt.openConns()
 	}
 	if cl.methodBreakers != nil {
-		d.MethodBreakers, d.InstanceBreakers = cl.methodBreakers.Stats(), cl.instBreakers.Stats()
+		d.MethodBreakers = breakerStates(cl.methodBreakers.Stats())
+		d.InstanceBreakers = breakerStates(cl.instBreakers.Stats())
 	}
 	if cl.resolver != nil && !d.Closed {
 		d.Resolver = cl.resolverState(ctx)
