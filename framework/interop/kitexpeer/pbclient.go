@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/client/callopt"
 	"github.com/cloudwego/kitex/pkg/endpoint"
 	"github.com/cloudwego/kitex/pkg/remote"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
@@ -112,10 +113,14 @@ func (c *PBClient) Echo(ctx context.Context, req *echopb.Request) (*echopb.Respo
 	return c.Call(ctx, "Echo", req)
 }
 
-// Call makes a unary call of method with req and returns the response. The error is Kitex's own.
-func (c *PBClient) Call(ctx context.Context, method string, req *echopb.Request) (*echopb.Response, error) {
+// Call makes a unary call of method with req and returns the response. The error is Kitex's own. Call
+// options (callopt.WithGRPCCompressor ...) apply to this call only.
+func (c *PBClient) Call(ctx context.Context, method string, req *echopb.Request, opts ...callopt.Option) (*echopb.Response, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		return nil, errors.New("kitexpeer: context has no deadline")
+	}
+	if len(opts) > 0 {
+		ctx = client.NewCtxWithCallOptions(ctx, opts)
 	}
 	var result PBResult
 	if err := c.cli.Call(ctx, method, &PBArgs{Req: req}, &result); err != nil {
