@@ -178,6 +178,9 @@ func (c *client) Call(ctx context.Context, method string, req, resp any) error {
 	if mi == nil {
 		return rpcerr.Errorf(rpcerr.CodeUnimplemented, "service %s has no method %q", c.svc.ServiceName, method)
 	}
+	if mi.StreamingMode != streaming.None {
+		return rpcerr.Errorf(rpcerr.CodeUnimplemented, "%s.%s streams: open it with NewStream", c.svc.ServiceName, method)
+	}
 	d := rpcinfo.Data{
 		Caller:     rpcinfo.Peer{Service: c.cfg.callerName},
 		Callee:     rpcinfo.Peer{Service: c.cfg.destService, Method: mi.Name},

@@ -67,7 +67,7 @@ func (p *grpcConns) get(ctx context.Context, addr string, timeout time.Duration)
 			slot = new(grpcSlot)
 			p.conns[addr] = slot
 		}
-		if slot.cc != nil && open(slot.cc) {
+		if slot.cc != nil && slot.cc.Usable() {
 			cc := slot.cc
 			p.mu.Unlock()
 			return cc, nil
@@ -109,16 +109,6 @@ func (p *grpcConns) get(ctx context.Context, addr string, timeout time.Duration)
 		}
 		p.mu.Unlock()
 		return cc, nil
-	}
-}
-
-// open reports whether cc has not closed.
-func open(cc *grpc.ClientConn) bool {
-	select {
-	case <-cc.Done():
-		return false
-	default:
-		return true
 	}
 }
 

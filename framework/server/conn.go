@@ -17,6 +17,7 @@ import (
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/streaming"
 	"github.com/ternhq/tern/framework/transport"
 	"github.com/ternhq/tern/framework/transport/ttheader"
 )
@@ -178,6 +179,11 @@ func (c *conn) decode(m *frame.Message) (*call, error) {
 	}
 	mi := svc.info.Methods[string(name)]
 	cl.name, cl.svc = mi.Name, svc
+	if mi.StreamingMode != streaming.None {
+		cl.err = rpcerr.Errorf(rpcerr.CodeUnimplemented, "method %s streams: call it over gRPC", mi.Name).
+			WithExceptionType(rpcerr.ExceptionUnknownMethod)
+		return cl, nil
+	}
 	cl.oneway = cl.oneway || mi.Oneway // Kitex sends oneway calls with message type CALL
 	cl.args = mi.NewArgs()
 	if err := decodeArgs(m.Codec, body, cl.args); err != nil {

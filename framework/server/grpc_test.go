@@ -14,6 +14,7 @@ import (
 	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho/pbechoservice"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/serviceinfo"
 	"github.com/ternhq/tern/framework/transport"
 	"github.com/ternhq/tern/framework/transport/grpc"
 )
@@ -152,5 +153,26 @@ func TestGracefulStopCompletesGRPCCalls(t *testing.T) {
 	defer cancel()
 	if _, err := cli.Say(stopped, &pbecho.Msg{Value: "late"}); err == nil {
 		t.Fatal("a call after Stop succeeded")
+	}
+}
+
+// A streaming method called over TTHeader (not gRPC) gets a clear error; the server keeps serving.
+func TestStreamingMethodOverTTHeaderIsRefused(t *testing.T) {
+	_, addr := echotest.StartPbServer(t)
+	ctx := testContext(t)
+	info := *pbechoservice.NewServiceInfo()
+	chat := *info.Methods["Chat"]
+	chat.StreamingMode, chat.NewArgs, chat.NewResult = 0, func() any { return new(pbechoservice.SayArgs) }, func() any { return new(pbechoservice.SayResult) }
+	info.Methods = map[string]*serviceinfo.MethodInfo{"Chat": &chat} // a client that thinks Chat is unary
+	cli := client.MustNewClient(&info, client.WithHostPorts(addr))
+	defer cli.Close()
+	err := cli.Call(ctx, "Chat", &pbechoservice.SayArgs{Req: &pbecho.Msg{}}, new(pbechoservice.SayResult))
+	if rpcerr.CodeOf(err) != rpcerr.CodeUnimplemented {
+		t.Fatalf("Chat over TTHeader = %v, want Unimplemented", err)
+	}
+	good := pbechoservice.MustNewClient("pbecho", client.WithHostPorts(addr))
+	defer good.Close()
+	if _, err := good.Say(ctx, &pbecho.Msg{Value: "ok"}); err != nil {
+		t.Fatal(err)
 	}
 }
