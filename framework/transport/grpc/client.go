@@ -131,9 +131,12 @@ func (cc *ClientConn) requestFields(ctx context.Context, method string, md metad
 		hpack.HeaderField{Name: ":path", Value: method}, hpack.HeaderField{Name: ":authority", Value: cc.authority},
 		hpack.HeaderField{Name: "content-type", Value: "application/grpc"},
 		hpack.HeaderField{Name: "user-agent", Value: cc.c.cfg.UserAgent},
-		hpack.HeaderField{Name: "te", Value: "trailers"}, hpack.HeaderField{Name: "grpc-accept-encoding", Value: "gzip"})
+		hpack.HeaderField{Name: "te", Value: "trailers"})
+	// gzip is announced only by a client that compresses itself: a Kitex v0.16.3 server answers in the
+	// first encoding the client accepts and fails the call when it has no compressor for it.
 	if cc.c.cfg.SendCompression == "gzip" {
-		fields = append(fields, hpack.HeaderField{Name: "grpc-encoding", Value: "gzip"})
+		fields = append(fields, hpack.HeaderField{Name: "grpc-encoding", Value: "gzip"},
+			hpack.HeaderField{Name: "grpc-accept-encoding", Value: "gzip"})
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		d := time.Until(dl)
