@@ -142,6 +142,7 @@ func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *r
 	if err != nil {
 		return dialError(ctx, addr, err)
 	}
+	c.connected(ctx, addr)
 	md := grpc.AppendOutgoingMetainfo(ctx, nil)
 	body, _, _, err := cc.Invoke(ctx, c.grpcPaths[ri.Method()], md, b)
 	if err != nil {
@@ -150,6 +151,7 @@ func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *r
 		}
 		return err
 	}
+	c.responseRead(ctx)
 	if err := proto.Unmarshal(body, out.MessageToDecode()); err != nil {
 		return rpcerr.Errorf(rpcerr.CodeInternal, "decode %s response: %v", ri.Method(), err)
 	}

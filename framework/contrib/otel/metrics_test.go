@@ -75,7 +75,7 @@ func TestMetricsScrape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := startChain(t, chainHops[:1], []client.Option{client.WithTracer(m)}, []server.Option{server.WithTracer(m)})
+	cli := startEcho(t, []client.Option{client.WithTracer(m)}, []server.Option{server.WithTracer(m)})
 	ctx := testContext(t)
 	for range 3 {
 		if _, err := cli.Echo(ctx, &echo.Request{Message: "ok"}); err != nil {
@@ -135,7 +135,7 @@ func TestMetricsInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := startChain(t, chainHops[:1], []client.Option{client.WithTracer(m)}, []server.Option{server.WithTracer(m)})
+	cli := startEcho(t, []client.Option{client.WithTracer(m)}, []server.Option{server.WithTracer(m)})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if _, err := cli.Echo(testContext(t), &echo.Request{DelayMs: 300}); err != nil {

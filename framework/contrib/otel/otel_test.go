@@ -12,7 +12,6 @@ import (
 	"github.com/ternhq/tern/framework/client"
 	ternotel "github.com/ternhq/tern/framework/contrib/otel"
 	"github.com/ternhq/tern/framework/internal/echotest"
-	"github.com/ternhq/tern/framework/internal/gen/echo"
 	"github.com/ternhq/tern/framework/internal/gen/echo/echoservice"
 	"github.com/ternhq/tern/framework/server"
 )
@@ -63,40 +62,11 @@ func attrString(s sdktrace.ReadOnlySpan, key string) string {
 	return v.Emit()
 }
 
-// relay answers Echo by calling the next service with the handler's context, as a service in the
-// middle of a chain does.
-type relay struct {
-	*echotest.Handler
-	next echoservice.Client
-}
-
-func (r *relay) Echo(ctx context.Context, req *echo.Request) (*echo.Response, error) {
-	return r.next.Echo(ctx, req)
-}
-
-// hop is one link of a chain: how the previous service calls this one.
-type hop struct {
-	name string
-	opts []client.Option
-}
-
-// startChain starts a server per hop, each calling the next over that hop's options, the last one
-// answering itself. It returns a client of the first server; every server and client has the given
-// tracers.
-func startChain(t *testing.T, hops []hop, clientOpts []client.Option, serverOpts []server.Option) echoservice.Client {
+// startEcho starts the Thrift echo server with serverOpts and returns a client of it with clientOpts.
+func startEcho(t *testing.T, clientOpts []client.Option, serverOpts []server.Option) echoservice.Client {
 	t.Helper()
-	var next echoservice.Client
-	for i := len(hops) - 1; i >= 0; i-- {
-		var addr string
-		if next == nil {
-			_, addr, _ = echotest.StartServer(t, serverOpts...)
-		} else {
-			_, addr = echotest.StartHandler(t, &relay{Handler: echotest.NewHandler(), next: next}, serverOpts...)
-		}
-		opts := append(append([]client.Option{client.WithHostPorts(addr)}, clientOpts...), hops[i].opts...)
-		cli := echoservice.MustNewClient("echo", opts...)
-		t.Cleanup(func() { _ = cli.Close() })
-		next = cli
-	}
-	return next
+	_, addr, _ := echotest.StartServer(t, serverOpts...)
+	cli := echoservice.MustNewClient("echo", append([]client.Option{client.WithHostPorts(addr)}, clientOpts...)...)
+	t.Cleanup(func() { _ = cli.Close() })
+	return cli
 }
