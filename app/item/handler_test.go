@@ -51,8 +51,10 @@ func startItem(t *testing.T, p transport.Protocol) itemservice.Client {
 	return cli
 }
 
+// The handler round-trips every method over gRPC (what cart speaks) and Kitex Protobuf on TTHeader, the
+// cache is invalidated by updates, and errors keep their codes.
 func TestHandlerOverTheWire(t *testing.T) {
-	for _, p := range []transport.Protocol{transport.TTHeader} {
+	for _, p := range []transport.Protocol{transport.TTHeader, transport.GRPC} {
 		t.Run(p.String(), func(t *testing.T) {
 			ctx := platformtest.Context(t, 20*time.Second)
 			cli := startItem(t, p)

@@ -43,10 +43,10 @@ func startStock(t *testing.T, p transport.Protocol) stockservice.Client {
 	return cli
 }
 
-// The handler round-trips every method over the protocol cart uses (Kitex Protobuf over TTHeader), and
-// invalid requests come back as InvalidArgument.
+// The handler round-trips every method over Kitex Protobuf on TTHeader (what cart speaks) and over gRPC,
+// and invalid requests come back as InvalidArgument.
 func TestHandlerOverTheWire(t *testing.T) {
-	for _, p := range []transport.Protocol{transport.TTHeader} {
+	for _, p := range []transport.Protocol{transport.TTHeader, transport.GRPC} {
 		t.Run(p.String(), func(t *testing.T) {
 			ctx := platformtest.Context(t, 20*time.Second)
 			cli := startStock(t, p)
