@@ -2,14 +2,35 @@ package grpc_test
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"errors"
 	"net"
 	"testing"
 	"time"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/ternhq/tern/framework/transport/grpc"
 )
+
+// requestBlock encodes the headers of a call to method with extra fields (name, value, ...).
+func requestBlock(enc *hpack.Encoder, buf *bytes.Buffer, method string, extra ...string) []byte {
+	buf.Reset()
+	kv := append([]string{":method", "POST", ":scheme", "http", ":path", method, ":authority", "x",
+		"content-type", "application/grpc", "te", "trailers"}, extra...)
+	for i := 0; i+1 < len(kv); i += 2 {
+		_ = enc.WriteField(hpack.HeaderField{Name: kv[i], Value: kv[i+1]})
+	}
+	return append([]byte(nil), buf.Bytes()...)
+}
+
+// handshake writes the client preface and empty settings.
+func handshake(nc net.Conn, fr *http2.Framer) {
+	nc.Write([]byte(http2.ClientPreface))
+	fr.WriteSettings()
+}
 
 // rawPeer connects to the server and speaks raw HTTP/2 frames.
 func rawPeer(t *testing.T, addr string) (net.Conn, *http2.Framer) {
@@ -46,7 +67,9 @@ func expectGoAway(t *testing.T, fr *http2.Framer, code http2.ErrCode) {
 }
 
 func TestBadPeers(t *testing.T) {
-	s := startServer(t, grpc.DefaultConfig())
+	cfg := grpc.DefaultConfig()
+	cfg.MaxConcurrentStreams = 16
+	s := startStreamServer(t, cfg, nil)
 	good := dial(t, s.addr, grpc.DefaultConfig())
 	tests := []struct {
 		name string
@@ -74,6 +97,17 @@ func TestBadPeers(t *testing.T) {
 			nc.Write([]byte(http2.ClientPreface))
 			fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 31})
 		}, http2.ErrCodeFlowControl},
+		{"stream flood", func(nc net.Conn, fr *http2.Framer) {
+			handshake(nc, fr)
+			var buf bytes.Buffer
+			enc := hpack.NewEncoder(&buf)
+			for id := uint32(1); id < 2*(16+200); id += 2 {
+				block := requestBlock(enc, &buf, "/test.Stream/Block")
+				if fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block, EndHeaders: true}) != nil {
+					return
+				}
+			}
+		}, http2.ErrCodeEnhanceYourCalm},
 		{"even stream id", func(nc net.Conn, fr *http2.Framer) {
 			nc.Write([]byte(http2.ClientPreface))
 			fr.WriteSettings()
@@ -99,5 +133,69 @@ func TestBadPreface(t *testing.T) {
 	buf := make([]byte, 1)
 	if _, err := nc.Read(buf); err == nil {
 		t.Fatal("connection not closed after a bad preface")
+	}
+}
+
+// TestServerDeadline sends a grpc-timeout from a client that never cancels: the server ends the call
+// with DeadlineExceeded, and the handler's context says so.
+func TestServerDeadline(t *testing.T) {
+	seen := make(chan error, 1)
+	s := startStreamServer(t, grpc.DefaultConfig(), seen)
+	nc, fr := rawPeer(t, s.addr)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	handshake(nc, fr)
+	var buf bytes.Buffer
+	block := requestBlock(hpack.NewEncoder(&buf), &buf, "/test.Stream/Block", "grpc-timeout", "50m")
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block, EndHeaders: true})
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, ok := f.(*http2.MetaHeadersFrame); ok && h.StreamEnded() {
+			status := ""
+			for _, hf := range h.RegularFields() {
+				if hf.Name == "grpc-status" {
+					status = hf.Value
+				}
+			}
+			if got := h.PseudoValue("status"); got != "200" || status != "4" {
+				t.Fatalf("status %s, grpc-status %q", got, status)
+			}
+			break
+		}
+	}
+	if err := <-seen; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("handler saw %v", err)
+	}
+}
+
+// TestStreamWindowOverflowResetsStream checks that a stream-level flow-control error resets the stream
+// only: the connection keeps serving.
+func TestStreamWindowOverflowResetsStream(t *testing.T) {
+	s := startStreamServer(t, grpc.DefaultConfig(), nil)
+	nc, fr := rawPeer(t, s.addr)
+	handshake(nc, fr)
+	var buf bytes.Buffer
+	enc := hpack.NewEncoder(&buf)
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: requestBlock(enc, &buf, "/test.Stream/Block"), EndHeaders: true})
+	fr.WriteWindowUpdate(1, 1<<31-1)
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: requestBlock(enc, &buf, "/test.Echo/Echo"),
+		EndHeaders: true})
+	fr.WriteData(3, true, []byte{0, 0, 0, 0, 2, 'o', 'k'})
+	reset, answered := false, false
+	for !reset || !answered {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("reset %v, answered %v: %v", reset, answered, err)
+		}
+		switch f := f.(type) {
+		case *http2.RSTStreamFrame:
+			reset = reset || f.StreamID == 1 && f.ErrCode == http2.ErrCodeFlowControl
+		case *http2.DataFrame:
+			answered = answered || f.StreamID == 3 && bytes.Equal(f.Data(), []byte{0, 0, 0, 0, 2, 'o', 'k'})
+		case *http2.GoAwayFrame:
+			t.Fatalf("GOAWAY %v", f.ErrCode)
+		}
 	}
 }

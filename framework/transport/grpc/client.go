@@ -176,7 +176,7 @@ func (cc *ClientConn) open(ctx context.Context, o *outbound) (*stream, error) {
 		_ = c.unlockWrite(nil)
 		return nil, err
 	}
-	st := newStream(c, cc.nextID, c.peerInitWindow)
+	st := newClientStream(c, cc.nextID, c.peerInitWindow)
 	cc.nextID += 2
 	c.streams[st.id] = st
 	c.mu.Unlock()

@@ -52,7 +52,7 @@ func startServer(t *testing.T, cfg grpc.Config) *server {
 }
 
 // startHandler serves h on a loopback listener until the test ends.
-func startHandler(t *testing.T, h grpc.Handler, cfg grpc.Config) *server {
+func startHandler(t testing.TB, h grpc.Handler, cfg grpc.Config) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

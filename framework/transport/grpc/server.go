@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -209,7 +210,7 @@ func (sc *serverConn) accept(id uint32) (*stream, error) {
 
 // parseRequest reads a request's headers into st and ss, and returns the call's context.
 func (sc *serverConn) parseRequest(st *stream, ss *ServerStream, f *http2.MetaHeadersFrame) (context.Context, error) {
-	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	timeout := time.Duration(-1)
 	var bad error
 	md := metadata.MD{}
 	for _, hf := range f.Fields {
@@ -228,9 +229,9 @@ func (sc *serverConn) parseRequest(st *stream, ss *ServerStream, f *http2.MetaHe
 			d, err := decodeTimeout(hf.Value)
 			if err != nil {
 				bad = rpcerr.Wrap(rpcerr.CodeInternal, err)
-			} else {
-				ctx, cancel = context.WithTimeout(ctx, d)
+				d = -1
 			}
+			timeout = d
 		}
 		if !addField(md, hf) {
 			bad = rpcerr.Errorf(rpcerr.CodeInternal, "grpc: malformed binary header %s", hf.Name)
@@ -247,8 +248,12 @@ func (sc *serverConn) parseRequest(st *stream, ss *ServerStream, f *http2.MetaHe
 	if !strings.HasPrefix(ss.method, "/") {
 		bad = rpcerr.Errorf(rpcerr.CodeUnimplemented, "grpc: malformed method name %q", ss.method)
 	}
-	ctx, cancel2 := context.WithCancel(ctx)
-	st.cancel = func() { cancel2(); cancel() }
+	var ctx context.Context
+	if timeout >= 0 {
+		ctx, st.cancel = context.WithTimeout(context.Background(), timeout)
+	} else {
+		ctx, st.cancel = context.WithCancel(context.Background())
+	}
 	return ctx, bad
 }
 

@@ -208,7 +208,13 @@ func (sc *serverConn) unary(ss *ServerStream) error {
 		return err
 	}
 	resp, trailer, err := sc.s.h.HandleUnary(ss.ctx, ss.method, ss.Header(), req)
-	ss.SetTrailer(trailer)
+	ss.mu.Lock()
+	if ss.trailer == nil {
+		ss.trailer = trailer // returned to us: no copy needed
+	} else {
+		ss.trailer = mergeMD(ss.trailer, trailer)
+	}
+	ss.mu.Unlock()
 	if err != nil {
 		return err
 	}

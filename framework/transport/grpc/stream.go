@@ -51,10 +51,16 @@ type stream struct {
 func newStream(c *conn, id uint32, sendWindow int64) *stream {
 	return &stream{
 		id: id, c: c, sendWindow: sendWindow,
-		notify:      make(chan struct{}, 1),
-		headerReady: make(chan struct{}),
-		recvWindow:  int64(c.cfg.InitialWindowSize),
+		notify:     make(chan struct{}, 1),
+		recvWindow: int64(c.cfg.InitialWindowSize),
 	}
+}
+
+// newClientStream returns a client's stream, which also signals the arrival of response headers.
+func newClientStream(c *conn, id uint32, sendWindow int64) *stream {
+	st := newStream(c, id, sendWindow)
+	st.headerReady = make(chan struct{})
+	return st
 }
 
 func (st *stream) signal() {
@@ -64,7 +70,11 @@ func (st *stream) signal() {
 	}
 }
 
-func (st *stream) headersDone() { st.headerOnce.Do(func() { close(st.headerReady) }) }
+func (st *stream) headersDone() {
+	if st.headerReady != nil {
+		st.headerOnce.Do(func() { close(st.headerReady) })
+	}
+}
 
 // push adds a DATA frame's payload (frameLen counts padding too); called by the reader. It returns a
 // non-zero code for a stream error.

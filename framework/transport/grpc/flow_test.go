@@ -1,0 +1,224 @@
+package grpc
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/net/http2"
+
+	"github.com/ternhq/tern/framework/rpcerr"
+)
+
+// nopCloser is a connection that only collects what is written.
+type nopCloser struct{ bytes.Buffer }
+
+func (*nopCloser) Close() error { return nil }
+
+// testConn is a conn writing into a buffer, with one stream whose send window is sendWindow.
+func testConn(sendWindow int64) (*conn, *stream, *nopCloser) {
+	w := &nopCloser{}
+	c := newConn(w, bytes.NewReader(nil), DefaultConfig().normalized())
+	c.sendWindow = 1 << 30
+	st := newStream(c, 1, sendWindow)
+	return c, st, w
+}
+
+// TestDataFramesRoundTrip writes messages as DATA frames in window-sized pieces, parses the frames back
+// and feeds them to a receiving stream one frame at a time.
+func TestDataFramesRoundTrip(t *testing.T) {
+	msgs := [][]byte{nil, []byte("a"), bytes.Repeat([]byte("xyz"), 20000), []byte("tail")}
+	for _, window := range []int64{3, 5, 7, 100, 16384, 1 << 20} {
+		t.Run(fmt.Sprint("window=", window), func(t *testing.T) {
+			c, st, w := testConn(window)
+			for _, m := range msgs {
+				o := &outbound{msg: m, hasMsg: true}
+				for !o.done {
+					st.sendWindow = window // the peer's WINDOW_UPDATE
+					if err := c.writeOutLocked(st, o); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			_ = c.bw.Flush()
+			_, recv, _ := testConn(0)
+			recv.recvWindow = 1 << 30
+			fr := http2.NewFramer(nil, &w.Buffer)
+			for {
+				f, err := fr.ReadFrame()
+				if err == io.EOF {
+					break
+				}
+				df, ok := f.(*http2.DataFrame)
+				if err != nil || !ok || int64(len(df.Data())) > window {
+					t.Fatalf("frame %v, %v", f, err)
+				}
+				if code, msg := recv.push(df.Data(), len(df.Data()), false); code != 0 {
+					t.Fatal(msg)
+				}
+			}
+			recv.push(nil, 0, true)
+			for i, want := range msgs {
+				got, err := recv.recvMsg(context.Background())
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("message %d: %d bytes, %v", i, len(got), err)
+				}
+			}
+			if _, err := recv.recvMsg(context.Background()); err != io.EOF {
+				t.Fatalf("after the last message: %v", err)
+			}
+		})
+	}
+}
+
+func TestReceiveErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		code rpcerr.Code
+	}{
+		{"ended inside the prefix", []byte{0, 0, 0}, rpcerr.CodeInternal},
+		{"ended inside the message", []byte{0, 0, 0, 0, 9, 'a'}, rpcerr.CodeInternal},
+		{"bad flag", []byte{2, 0, 0, 0, 0}, rpcerr.CodeInternal},
+		{"over the size limit", []byte{0, 0x7f, 0, 0, 0}, rpcerr.CodeResourceExhausted},
+		{"compressed without an encoding", []byte{1, 0, 0, 0, 1, 'z'}, rpcerr.CodeInternal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, st, _ := testConn(0)
+			st.push(tt.data, len(tt.data), true)
+			for range 2 { // the error sticks
+				if _, err := st.recvMsg(context.Background()); rpcerr.CodeOf(err) != tt.code {
+					t.Fatalf("recvMsg = %v, want %v", err, tt.code)
+				}
+			}
+		})
+	}
+	t.Run("window exceeded", func(t *testing.T) {
+		_, st, _ := testConn(0)
+		if code, _ := st.push(make([]byte, 100), int(st.recvWindow)+1, false); code != http2.ErrCodeFlowControl {
+			t.Fatalf("code = %v", code)
+		}
+	})
+	t.Run("data after end", func(t *testing.T) {
+		_, st, _ := testConn(0)
+		st.push(nil, 0, true)
+		if code, _ := st.push([]byte{0}, 1, false); code != http2.ErrCodeStreamClosed {
+			t.Fatalf("code = %v", code)
+		}
+	})
+}
+
+// TestSlowReaderBackPressure checks that a receiver that does not read holds the sender back: the
+// receive buffer fills the stream window and no more, the sender stops, and reading lets it resume.
+func TestSlowReaderBackPressure(t *testing.T) {
+	const msgSize, count = 16 << 10, 64 // 1 MiB through a 64 KiB stream window
+	cfg := DefaultConfig()
+	cfg.InitialWindowSize, cfg.InitialConnWindowSize = 65535, 16<<20
+	var sent atomic.Int32
+	streams := make(chan *ServerStream, 1)
+	h := MethodMap{"/t.T/Flood": StreamFunc(func(ctx context.Context, ss *ServerStream) error {
+		streams <- ss
+		for i := range count {
+			if err := ss.SendMsg(bytes.Repeat([]byte{byte(i)}, msgSize)); err != nil {
+				return err
+			}
+			sent.Add(1)
+		}
+		return nil
+	})}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cc := loopback(t, h, cfg)
+	cs, err := cc.NewStream(ctx, "/t.T/Flood", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = cs.CloseSend()
+	ss := <-streams
+	waitUntil(ctx, t, func() bool { return recvWindow(cs.st) == 0 })
+	c := ss.sc.c
+	c.mu.Lock()
+	serverWindow := ss.st.sendWindow
+	c.mu.Unlock()
+	cs.st.mu.Lock()
+	buffered, unacked := cs.st.buffered, cs.st.unacked
+	cs.st.mu.Unlock()
+	if serverWindow != 0 || buffered != 65535 || unacked != 0 {
+		t.Fatalf("server window %d, client buffered %d, unacknowledged %d", serverWindow, buffered, unacked)
+	}
+	if n := sent.Load(); n > 65535/msgSize {
+		t.Fatalf("%d messages sent into a 64 KiB window", n)
+	}
+	for i := range count {
+		b, err := cs.RecvMsg()
+		if err != nil || len(b) != msgSize || b[0] != byte(i) {
+			t.Fatalf("message %d: %d bytes, %v", i, len(b), err)
+		}
+		cs.st.mu.Lock()
+		buffered = cs.st.buffered
+		cs.st.mu.Unlock()
+		if buffered > 65535 {
+			t.Fatalf("buffered %d bytes, over the window", buffered)
+		}
+	}
+	if _, err := cs.RecvMsg(); err != io.EOF {
+		t.Fatal(err)
+	}
+}
+
+func recvWindow(st *stream) int64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.recvWindow
+}
+
+// waitUntil polls cond until it holds, failing the test when ctx ends first.
+func waitUntil(ctx context.Context, t *testing.T, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatal("condition not reached")
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// loopback serves h on a loopback listener and returns a client connection to it.
+func loopback(t *testing.T, h Handler, cfg Config) *ClientConn {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(h, cfg)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		nc, err := ln.Accept()
+		if err == nil {
+			_ = srv.ServeConn(nc)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cc, err := Dial(ctx, "tcp", ln.Addr().String(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cc.Close()
+		_ = ln.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	})
+	return cc
+}
