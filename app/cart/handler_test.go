@@ -62,7 +62,9 @@ func startShop(t *testing.T) (cartservice.Client, *stockPeer) {
 		t.Fatal(err)
 	}
 	svc := carts.NewService(store, downstream.NewCatalog(itemCli), downstream.NewInventory(stockCli), quiet)
-	cartAddr := serve(t, func(ln net.Listener) *server.Server { return cartservice.NewServer(&CartImpl{svc: svc}, serverOpts(ln)...) })
+	cartAddr := serve(t, func(ln net.Listener) *server.Server {
+		return cartservice.NewServer(&CartImpl{svc: svc}, serverOpts(ln)...)
+	})
 	return newClient(t, cartservice.NewClient, cartAddr, transport.TTHeader), stocks
 }
 
@@ -92,8 +94,14 @@ func TestCartOverTheWire(t *testing.T) {
 		call func() error
 		want any
 	}{
-		{"bad quantity", func() error { _, err := cli.AddItem(ctx, &cart.AddItemReq{UserId: 7, ItemId: 1, Quantity: 1000}); return err }, new(*cart.InvalidRequest)},
-		{"unknown item", func() error { _, err := cli.AddItem(ctx, &cart.AddItemReq{UserId: 7, ItemId: 9, Quantity: 1}); return err }, new(*cart.ItemNotFound)},
+		{"bad quantity", func() error {
+			_, err := cli.AddItem(ctx, &cart.AddItemReq{UserId: 7, ItemId: 1, Quantity: 1000})
+			return err
+		}, new(*cart.InvalidRequest)},
+		{"unknown item", func() error {
+			_, err := cli.AddItem(ctx, &cart.AddItemReq{UserId: 7, ItemId: 9, Quantity: 1})
+			return err
+		}, new(*cart.ItemNotFound)},
 		{"empty cart", func() error { _, err := cli.Checkout(ctx, &cart.CheckoutReq{UserId: 8}); return err }, new(*cart.EmptyCart)},
 	}
 	for _, tc := range exceptions {
