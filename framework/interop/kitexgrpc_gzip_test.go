@@ -1,9 +1,9 @@
 package interop_test
 
 // The Kitex peers of this test binary run as a Kitex application that registered Kitex's gzip
-// compressor. A Tern gRPC client announces grpc-accept-encoding: gzip on every call, and a Kitex v0.16.3
-// server takes that value as the compressor of its replies: without gzip registered it fails every such
-// call with INTERNAL "no kitex compressor registered found for:gzip" (see kitexpeer/nogzip, which runs
-// a default Kitex server in a test binary of its own). With it registered, replies come back
-// gzip-compressed, which the Tern client must decode.
+// compressor, so that Tern gRPC clients that compress (grpc.Config.SendCompression "gzip") can call
+// them: a Kitex v0.16.3 server decodes gzip requests only with the compressor registered, and it
+// answers in the encoding the request's grpc-accept-encoding names — failing the call with INTERNAL
+// "no kitex compressor registered found for:gzip" when it has none. kitexpeer/nogzip runs a default
+// Kitex server in a test binary of its own, for the uncompressed case.
 import _ "github.com/cloudwego/kitex/pkg/remote/codec/protobuf/encoding/gzip"

@@ -15,6 +15,7 @@ import (
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/transport"
+	"github.com/ternhq/tern/framework/transport/grpc"
 )
 
 // ternGRPCOptions are the options of a Tern gRPC client for addr.
@@ -72,6 +73,41 @@ func ternGRPCUnary(t *testing.T, c echoservice.Client) {
 	}
 	if !bytes.Equal(resp.GetPayload(), payload) {
 		t.Errorf("Echo(1 MiB) answered %d payload bytes (equal: false)", len(resp.GetPayload()))
+	}
+}
+
+// TestTernGRPCGzipKitexServer: a Tern client that compresses sends gzip requests and announces gzip;
+// the Kitex server (gzip registered, see kitexgrpc_gzip_test.go) decodes them and compresses its
+// replies, which the Tern client decodes, unary and streaming.
+func TestTernGRPCGzipKitexServer(t *testing.T) {
+	srv := sharedKitexPBServer(t, "grpc")
+	cfg := grpc.DefaultConfig()
+	cfg.SendCompression = "gzip"
+	c := newTernGRPCClient(t, srv.Addr(), client.WithGRPCConfig(cfg))
+	ctx := testContext(t)
+	payload := largePayload(1 << 20)
+	resp, err := c.Echo(ctx, &echopb.Request{Message: "gz", Payload: payload})
+	if err != nil || resp.GetMessage() != "gz" || !bytes.Equal(resp.GetPayload(), payload) {
+		t.Fatalf("Echo(1 MiB, gzip) = %q with %d payload bytes, %v", resp.GetMessage(), len(resp.GetPayload()), err)
+	}
+	st, err := c.BidiStream(ctx)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	for i := range 3 {
+		if err := st.Send(&echopb.Request{Message: fmt.Sprint(i), Payload: payload[:64<<10]}); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+		resp, err := st.Recv()
+		if err != nil || resp.GetMessage() != fmt.Sprint(i) || !bytes.Equal(resp.GetPayload(), payload[:64<<10]) {
+			t.Fatalf("echo %d = %q with %d payload bytes, %v", i, resp.GetMessage(), len(resp.GetPayload()), err)
+		}
+	}
+	if err := st.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Recv(); !errors.Is(err, io.EOF) {
+		t.Errorf("after the half-close: %v, want io.EOF", err)
 	}
 }
 
