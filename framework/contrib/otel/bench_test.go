@@ -19,12 +19,13 @@ import (
 
 // BenchmarkEchoObservability is the 1 KiB echo over loopback (TTHeader, pooled connections) with
 // observability off, tracing on (every span sampled and batched to an exporter that drops them),
-// metrics on (Prometheus), and both; client and server observe alike. The difference from "off" is
+// tracing without span events for the transport events, metrics on (Prometheus), and both; client and server observe alike. The difference from "off" is
 // the per-call cost of both sides together.
 func BenchmarkEchoObservability(b *testing.B) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
 	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	tracer := ternotel.NewTracer(ternotel.WithTracerProvider(tp))
+	lean := ternotel.NewTracer(ternotel.WithTracerProvider(tp), ternotel.WithSpanEvents(false))
 	mp, _, err := ternotel.NewPrometheus("bench")
 	if err != nil {
 		b.Fatal(err)
@@ -39,6 +40,7 @@ func BenchmarkEchoObservability(b *testing.B) {
 	}{
 		{"off", nil},
 		{"tracing", []stats.Tracer{tracer}},
+		{"tracing-no-span-events", []stats.Tracer{lean}},
 		{"metrics", []stats.Tracer{metrics}},
 		{"tracing+metrics", []stats.Tracer{tracer, metrics}},
 	}

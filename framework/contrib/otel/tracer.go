@@ -43,8 +43,8 @@ func (t *Tracer) Start(ctx context.Context, c *stats.Call) context.Context {
 		kind = trace.SpanKindServer
 		ctx = extract(ctx, t.propagator)
 	}
-	ctx, span := t.tracer.Start(ctx, m.spanName, trace.WithSpanKind(kind), trace.WithAttributes(m.base...),
-		trace.WithTimestamp(c.StartTime()))
+	// The span starts and ends now: Start and Finish run right at the call's start and finish events.
+	ctx, span := t.tracer.Start(ctx, m.spanName, trace.WithSpanKind(kind), trace.WithAttributes(m.base...))
 	if kind == trace.SpanKindClient && span.SpanContext().IsValid() {
 		ctx = inject(ctx, t.propagator)
 	}
@@ -74,8 +74,7 @@ func (t *Tracer) Finish(ctx context.Context, c *stats.Call) {
 	if t.events && c.Level() >= stats.LevelDetailed {
 		addEvents(span, c)
 	}
-	end, _ := c.Time(finishEvent(c.Side()))
-	span.End(trace.WithTimestamp(end))
+	span.End()
 }
 
 // addEvents adds a span event for each recorded event between the call's start and finish.
@@ -86,13 +85,6 @@ func addEvents(span trace.Span, c *stats.Call) {
 			span.AddEvent(e.String(), trace.WithTimestamp(at))
 		}
 	}
-}
-
-func finishEvent(s stats.Side) stats.Event {
-	if s == stats.Client {
-		return stats.ClientFinish
-	}
-	return stats.ServerFinish
 }
 
 // isError reports whether a call ending with code marks its span as failed. Following the gRPC
