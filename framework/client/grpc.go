@@ -121,7 +121,8 @@ func grpcPath(svc *serviceinfo.ServiceInfo, method string) string {
 }
 
 func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *rpcinfo.Info, req, resp any) error {
-	if dl, ok := deadline(ctx, ri); ok {
+	dl, hasDL := deadline(ctx, ri)
+	if hasDL {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, dl)
 		defer cancel()
@@ -145,10 +146,12 @@ func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *r
 	c.connected(ctx, addr)
 	md := grpc.AppendOutgoingMetainfo(ctx, nil)
 	body, _, _, err := cc.Invoke(ctx, c.grpcPaths[ri.Method()], md, b)
+	// A reply that comes in at or after the deadline is late, whatever it says: the caller has been told
+	// the call may take no longer (a server that ignores grpc-timeout answers just then).
+	if rpcerr.CodeOf(err) == rpcerr.CodeDeadlineExceeded || hasDL && !time.Now().Before(dl) {
+		return timeoutError(ri)
+	}
 	if err != nil {
-		if rpcerr.CodeOf(err) == rpcerr.CodeDeadlineExceeded {
-			return timeoutError(ri)
-		}
 		return err
 	}
 	c.responseRead(ctx)

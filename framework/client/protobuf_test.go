@@ -53,6 +53,17 @@ func TestProtobufCallsEveryTransport(t *testing.T) {
 					t.Errorf("%s: code %v (%v), want %v", tc.value, got, err, tc.code)
 				}
 			}
+			_, err = cli.Say(ctx, &pbecho.Msg{Value: "biz"})
+			be, ok := rpcerr.BizStatusOf(err)
+			if name == "Framed" || name == "GRPC" { // only TTHeader carries business statuses
+				if ok || err == nil {
+					t.Errorf("business status without TTHeader: %v, %v", be, err)
+				}
+			} else if !ok {
+				t.Errorf("business status: %v, want a business status error", err)
+			} else if status, _ := be.BizStatus(); status != 404 || be.Message() != "no such item" || be.BizExtra()["k"] != "v" {
+				t.Errorf("business status: %v (%v)", err, be.BizExtra())
+			}
 			// A nil request travels as an empty message.
 			if resp, err := cli.Say(ctx, nil); err != nil || resp.GetValue() != suffix {
 				t.Fatalf("nil request: %v, %v", resp, err)

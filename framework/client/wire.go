@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"sync"
 
@@ -123,6 +124,9 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 			}
 		}
 	}
+	if be := bizStatusError(m); be != nil {
+		return status, be
+	}
 	if m.Codec == serviceinfo.Protobuf {
 		return decodeProtobufReply(m, ri, resp, status)
 	}
@@ -152,6 +156,28 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 		return exceptionStatus(status), replyError(m, ae.Type, ae.Message)
 	}
 	return replyBroken, messageTypeError(int(typ))
+}
+
+// bizStatusError returns the business status error a TTHeader reply carries in its biz-status,
+// biz-message and biz-extra headers (see rpcerr.BizStatus), or nil.
+func bizStatusError(m *frame.Message) error {
+	v, ok := m.Header.Str(ttheader.KeyBizStatus)
+	if !ok || len(v) == 0 {
+		return nil
+	}
+	status, err := strconv.ParseInt(string(v), 10, 32)
+	if err != nil || status == 0 {
+		return nil
+	}
+	msg, _ := m.Header.Str(ttheader.KeyBizMessage)
+	be := rpcerr.BizStatus(int32(status), string(msg))
+	if extra, ok := m.Header.Str(ttheader.KeyBizExtra); ok && len(extra) > 0 {
+		var kv map[string]string
+		if json.Unmarshal(extra, &kv) == nil {
+			be = be.WithBizExtra(kv)
+		}
+	}
+	return be
 }
 
 // checkReply checks that a reply answers the call: its sequence id and method name.
@@ -205,8 +231,12 @@ func decodeProtobufReply(m *frame.Message, ri *rpcinfo.Info, resp any, status re
 	if err != nil {
 		return replyBroken, rpcerr.Errorf(rpcerr.CodeInternal, "read reply: %v", err).WithExceptionType(rpcerr.ExceptionProtocolError)
 	}
-	if err := checkReply(ri, name, seq); err != nil {
-		return replyBroken, err
+	// A Kitex server answers a request it cannot route (over Framed) with an exception of sequence id
+	// 0; on a connection that carries one call at a time it can only be this call's answer.
+	if unrouted := typ == protobuf.EXCEPTION && seq == 0; !unrouted {
+		if err := checkReply(ri, name, seq); err != nil {
+			return replyBroken, err
+		}
 	}
 	body := m.Payload[n:]
 	switch typ {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Error is an error with a Code. Create one with New, Errorf or Wrap; test one with CodeOf or errors.As.
@@ -13,6 +14,7 @@ type Error struct {
 	cause   error
 	exType  int32 // TApplicationException type, valid when hasType
 	hasType bool
+	biz     *bizStatus // set for business status errors (BizStatus)
 }
 
 // New returns an error with the given code and message.
@@ -42,8 +44,11 @@ func (e *Error) Code() Code { return e.code }
 // Message returns the error's message, without the code.
 func (e *Error) Message() string { return e.msg }
 
-// Error formats the error as "code: message".
+// Error formats the error as "code: message", or "biz status N: message" for a business status.
 func (e *Error) Error() string {
+	if e.biz != nil {
+		return "biz status " + strconv.FormatInt(int64(e.biz.status), 10) + ": " + e.msg
+	}
 	if e.msg == "" {
 		return e.code.String()
 	}

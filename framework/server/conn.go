@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -323,6 +324,7 @@ func (s *Server) invoke(cl *call) (err error) {
 func (c *conn) reply(cl *call) {
 	h := &cl.hdr
 	if cl.proto&transport.TTHeader != 0 {
+		c.bizStatusReply(cl, h)
 		typ := thrift.REPLY
 		if cl.err != nil {
 			typ = thrift.EXCEPTION
@@ -351,6 +353,29 @@ func (c *conn) reply(cl *call) {
 		}
 		_ = c.tc.Close()
 	}
+}
+
+// bizStatusReply turns a business status error into what Kitex's TTHeader meta handler sends for one:
+// an ordinary reply with an empty result, and the status in the biz-status, biz-message and biz-extra
+// headers.
+func (c *conn) bizStatusReply(cl *call, h *ttheader.Header) {
+	be, ok := rpcerr.BizStatusOf(cl.err)
+	if !ok || cl.svc == nil {
+		return
+	}
+	mi := cl.svc.info.Methods[cl.name]
+	if mi == nil || mi.NewResult == nil {
+		return
+	}
+	status, _ := be.BizStatus()
+	h.SetStr(ttheader.KeyBizStatus, strconv.FormatInt(int64(status), 10))
+	h.SetStr(ttheader.KeyBizMessage, be.Message())
+	if extra := be.BizExtra(); len(extra) > 0 {
+		if b, err := json.Marshal(extra); err == nil {
+			h.SetStr(ttheader.KeyBizExtra, string(b))
+		}
+	}
+	cl.err, cl.result = nil, mi.NewResult()
 }
 
 // write sends one reply under the write lock, unless netpoll is closing the connection. A reply too

@@ -21,12 +21,14 @@ type PbHandler struct{}
 
 var _ pbecho.PbEcho = PbHandler{}
 
-// Say echoes the value with the transient metainfo value "K" appended; "fail", "panic" and "sleep"
-// fail with NotFound, panic, or sleep 200ms (or until ctx ends) first.
+// Say echoes the value with the transient metainfo value "K" appended; "fail", "biz", "panic" and
+// "sleep" fail with NotFound, fail with business status 404, panic, or sleep 200ms (or until ctx ends).
 func (PbHandler) Say(ctx context.Context, req *pbecho.Msg) (*pbecho.Msg, error) {
 	switch req.GetValue() {
 	case "fail":
 		return nil, rpcerr.New(rpcerr.CodeNotFound, "no such thing")
+	case "biz":
+		return nil, rpcerr.BizStatus(404, "no such item").WithBizExtra(map[string]string{"k": "v"})
 	case "panic":
 		panic("asked to")
 	case "sleep":

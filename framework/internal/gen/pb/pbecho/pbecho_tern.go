@@ -11,7 +11,8 @@ import (
 // PbEcho is the proto service pbecho.PbEcho: the interface its handler implements.
 type PbEcho interface {
 	// Say echoes the value, with the transient metainfo value "K" appended when present. The values
-	// "fail", "panic" and "sleep" make it fail with NotFound, panic, or sleep 200ms first.
+	// "fail", "biz", "panic" and "sleep" make it fail with NotFound, fail with business status 404 (extra
+	// {"k": "v"}), panic, or sleep 200ms first.
 	Say(ctx context.Context, req *Msg) (*Msg, error)
 	// Collect joins the values the client streams, in order.
 	Collect(stream PbEcho_CollectServer) error
