@@ -39,21 +39,14 @@ func ternPBInfo(extra ...string) *serviceinfo.ServiceInfo {
 }
 
 // ternPBHandler serves kitexpeer.echo.Echo on Tern with the behaviour of kitexpeer's Kitex handler
-// (see kitexpeer.NewPBServer), except that fail with error_code returns an rpcerr error of that code
+// (see kitexpeer.NewPBServer; delay_ms is slept in full, whatever the deadline), except that fail with error_code returns an rpcerr error of that code
 // and biz_status is ignored (Tern has no business status).
 type ternPBHandler struct{}
 
 var _ echopb.Echo = ternPBHandler{}
 
 func (ternPBHandler) Echo(ctx context.Context, req *echopb.Request) (*echopb.Response, error) {
-	if req.GetDelayMs() > 0 {
-		t := time.NewTimer(time.Duration(req.GetDelayMs()) * time.Millisecond)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-	}
+	time.Sleep(time.Duration(req.GetDelayMs()) * time.Millisecond)
 	if req.GetPanic() {
 		panic("tern handler asked to panic")
 	}

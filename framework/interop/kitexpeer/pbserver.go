@@ -50,20 +50,23 @@ func StartPBServer(tb testing.TB, addr string) *PBServer {
 
 // NewPBServer starts a Kitex v0.16.3 server for kitexpeer.echo.Echo on addr ("" means 127.0.0.1:0).
 // One port serves Kitex Protobuf over TTHeader+Framed and Framed, and gRPC (HTTP/2); the TTHeader and
-// HTTP/2 meta handlers are on, so metainfo, business status and error metadata travel, and so is
-// context timeout: a TTHeader request's RPC timeout (int key 12) becomes the handler's deadline, as a
-// gRPC request's grpc-timeout always does. Stop it with Stop.
+// HTTP/2 meta handlers are on, so metainfo, business status and error metadata travel. Context timeout
+// is on too: a TTHeader request's RPC timeout (int key 12) becomes the handler's deadline, as a gRPC
+// request's grpc-timeout always does. Stop it with Stop.
 //
 // Echo answers Response{message, payload} of the request, with meta as echopb.Response describes, after
-// sleeping delay_ms (or until the call's context ends). It panics when panic is set; with fail it
-// returns the error "failed: <message>", a TransError of exception type error_code when that is not
-// zero; with biz_status it returns kerrors.NewBizStatusError(biz_status, "failed: <message>"). It sends
-// the backward metainfo value echoed=<message>.
+// sleeping delay_ms — the whole delay, even past the call's deadline, so that a caller's timeout fires
+// before any answer and never races a reply sent when the deadline passes. It panics when panic is
+// set; with fail it returns the error "failed: <message>", a TransError of exception type error_code
+// when that is not zero; with biz_status it returns a business status error
+// (kerrors.NewBizStatusErrorWithExtra) of biz_status, "failed: <message>" and biz_extra. It sends the
+// backward metainfo value echoed=<message>.
 //
 // ServerStream sends count responses (index 0, 1, ...), each echoing message, then fails as Echo does
-// when fail is set; it sends the header x-stream: ServerStream and the trailer x-count: <count>. ClientStream answers, once the client has finished, one response whose message
-// joins the requests' messages with "," and whose index is their count (fail in any request fails the
-// call at once). BidiStream answers each request with its echo, indexed, until the client finishes.
+// when fail is set; it sends the header x-stream: ServerStream and the trailer x-count: <count>.
+// ClientStream answers, once the client has finished, one response whose message joins the requests'
+// messages with "," and whose index is their count (fail in any request fails the call at once).
+// BidiStream answers each request with its echo, indexed, until the client finishes.
 func NewPBServer(addr string) (*PBServer, error) {
 	quietKitex()
 	if addr == "" {
@@ -113,14 +116,7 @@ func (h *pbHandler) Echo(ctx context.Context, req *echopb.Request) (*echopb.Resp
 	if req == nil {
 		req = new(echopb.Request)
 	}
-	if req.GetDelayMs() > 0 {
-		t := time.NewTimer(time.Duration(req.GetDelayMs()) * time.Millisecond)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-	}
+	time.Sleep(time.Duration(req.GetDelayMs()) * time.Millisecond)
 	if req.GetPanic() {
 		panic("kitexpeer: panic requested by Request.panic")
 	}
@@ -135,6 +131,8 @@ func (h *pbHandler) Echo(ctx context.Context, req *echopb.Request) (*echopb.Resp
 func requestedError(req *echopb.Request) error {
 	msg := "failed: " + req.GetMessage()
 	switch {
+	case req.GetBizStatus() != 0 && len(req.GetBizExtra()) > 0:
+		return kerrors.NewBizStatusErrorWithExtra(req.GetBizStatus(), msg, req.GetBizExtra())
 	case req.GetBizStatus() != 0:
 		return kerrors.NewBizStatusError(req.GetBizStatus(), msg)
 	case !req.GetFail():

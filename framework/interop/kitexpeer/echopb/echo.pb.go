@@ -42,10 +42,12 @@ type Request struct {
 	// error_code, with fail, is the code of the error the handler returns: a Tern handler returns an
 	// rpcerr error with this code, a Kitex handler a TransError with this exception type.
 	ErrorCode int32 `protobuf:"varint,8,opt,name=error_code,json=errorCode,proto3" json:"error_code,omitempty"`
-	// biz_status makes a Kitex handler return a business status error with this code (Kitex peers only).
+	// biz_status makes the handler return a business status error with this status, message
+	// "failed: " + message and the extra key-values biz_extra.
 	BizStatus int32 `protobuf:"varint,9,opt,name=biz_status,json=bizStatus,proto3" json:"biz_status,omitempty"`
 	// header_keys are gRPC metadata keys the handler reports in Response.meta as "h.<key>".
-	HeaderKeys    []string `protobuf:"bytes,10,rep,name=header_keys,json=headerKeys,proto3" json:"header_keys,omitempty"`
+	HeaderKeys    []string          `protobuf:"bytes,10,rep,name=header_keys,json=headerKeys,proto3" json:"header_keys,omitempty"`
+	BizExtra      map[string]string `protobuf:"bytes,11,rep,name=biz_extra,json=bizExtra,proto3" json:"biz_extra,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -150,6 +152,13 @@ func (x *Request) GetHeaderKeys() []string {
 	return nil
 }
 
+func (x *Request) GetBizExtra() map[string]string {
+	if x != nil {
+		return x.BizExtra
+	}
+	return nil
+}
+
 // Response answers a Request.
 type Response struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -228,7 +237,7 @@ var File_echo_proto protoreflect.FileDescriptor
 const file_echo_proto_rawDesc = "" +
 	"\n" +
 	"\n" +
-	"echo.proto\x12\x0ekitexpeer.echo\"\x94\x02\n" +
+	"echo.proto\x12\x0ekitexpeer.echo\"\x95\x03\n" +
 	"\aRequest\x12\x18\n" +
 	"\amessage\x18\x01 \x01(\tR\amessage\x12\x19\n" +
 	"\bdelay_ms\x18\x02 \x01(\x05R\adelayMs\x12\x12\n" +
@@ -243,7 +252,11 @@ const file_echo_proto_rawDesc = "" +
 	"biz_status\x18\t \x01(\x05R\tbizStatus\x12\x1f\n" +
 	"\vheader_keys\x18\n" +
 	" \x03(\tR\n" +
-	"headerKeys\"\xc5\x01\n" +
+	"headerKeys\x12B\n" +
+	"\tbiz_extra\x18\v \x03(\v2%.kitexpeer.echo.Request.BizExtraEntryR\bbizExtra\x1a;\n" +
+	"\rBizExtraEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc5\x01\n" +
 	"\bResponse\x12\x18\n" +
 	"\amessage\x18\x01 \x01(\tR\amessage\x126\n" +
 	"\x04meta\x18\x02 \x03(\v2\".kitexpeer.echo.Response.MetaEntryR\x04meta\x12\x18\n" +
@@ -271,27 +284,29 @@ func file_echo_proto_rawDescGZIP() []byte {
 	return file_echo_proto_rawDescData
 }
 
-var file_echo_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_echo_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_echo_proto_goTypes = []any{
 	(*Request)(nil),  // 0: kitexpeer.echo.Request
 	(*Response)(nil), // 1: kitexpeer.echo.Response
-	nil,              // 2: kitexpeer.echo.Response.MetaEntry
+	nil,              // 2: kitexpeer.echo.Request.BizExtraEntry
+	nil,              // 3: kitexpeer.echo.Response.MetaEntry
 }
 var file_echo_proto_depIdxs = []int32{
-	2, // 0: kitexpeer.echo.Response.meta:type_name -> kitexpeer.echo.Response.MetaEntry
-	0, // 1: kitexpeer.echo.Echo.Echo:input_type -> kitexpeer.echo.Request
-	0, // 2: kitexpeer.echo.Echo.ServerStream:input_type -> kitexpeer.echo.Request
-	0, // 3: kitexpeer.echo.Echo.ClientStream:input_type -> kitexpeer.echo.Request
-	0, // 4: kitexpeer.echo.Echo.BidiStream:input_type -> kitexpeer.echo.Request
-	1, // 5: kitexpeer.echo.Echo.Echo:output_type -> kitexpeer.echo.Response
-	1, // 6: kitexpeer.echo.Echo.ServerStream:output_type -> kitexpeer.echo.Response
-	1, // 7: kitexpeer.echo.Echo.ClientStream:output_type -> kitexpeer.echo.Response
-	1, // 8: kitexpeer.echo.Echo.BidiStream:output_type -> kitexpeer.echo.Response
-	5, // [5:9] is the sub-list for method output_type
-	1, // [1:5] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	2, // 0: kitexpeer.echo.Request.biz_extra:type_name -> kitexpeer.echo.Request.BizExtraEntry
+	3, // 1: kitexpeer.echo.Response.meta:type_name -> kitexpeer.echo.Response.MetaEntry
+	0, // 2: kitexpeer.echo.Echo.Echo:input_type -> kitexpeer.echo.Request
+	0, // 3: kitexpeer.echo.Echo.ServerStream:input_type -> kitexpeer.echo.Request
+	0, // 4: kitexpeer.echo.Echo.ClientStream:input_type -> kitexpeer.echo.Request
+	0, // 5: kitexpeer.echo.Echo.BidiStream:input_type -> kitexpeer.echo.Request
+	1, // 6: kitexpeer.echo.Echo.Echo:output_type -> kitexpeer.echo.Response
+	1, // 7: kitexpeer.echo.Echo.ServerStream:output_type -> kitexpeer.echo.Response
+	1, // 8: kitexpeer.echo.Echo.ClientStream:output_type -> kitexpeer.echo.Response
+	1, // 9: kitexpeer.echo.Echo.BidiStream:output_type -> kitexpeer.echo.Response
+	6, // [6:10] is the sub-list for method output_type
+	2, // [2:6] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_echo_proto_init() }
@@ -305,7 +320,7 @@ func file_echo_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_echo_proto_rawDesc), len(file_echo_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
