@@ -84,6 +84,11 @@ func startTernServer(t *testing.T) string {
 			return nil, nil, ctx.Err()
 		}),
 	}, cfg)
+	return serveTern(t, srv)
+}
+
+// serveTern runs srv on a loopback listener until the test ends and returns its address.
+func serveTern(t *testing.T, srv *tgrpc.Server) string {
 	ln := listen(t)
 	var wg sync.WaitGroup
 	go func() {

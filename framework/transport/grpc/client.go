@@ -177,6 +177,7 @@ func (cc *ClientConn) open(ctx context.Context, o *outbound) (*stream, error) {
 		return nil, err
 	}
 	st := newClientStream(c, cc.nextID, c.peerInitWindow)
+	st.deadline, _ = ctx.Deadline()
 	cc.nextID += 2
 	c.streams[st.id] = st
 	c.mu.Unlock()

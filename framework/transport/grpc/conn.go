@@ -312,7 +312,7 @@ func (c *conn) dispatch(f http2.Frame) error {
 		}
 	case *http2.RSTStreamFrame:
 		if st := c.lookup(f.StreamID); st != nil {
-			st.fail(resetError(f.ErrCode))
+			st.fail(st.resetError(f.ErrCode))
 			if c.forget(st) {
 				c.close(errDrained)
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"sync"
+	"time"
 
 	"golang.org/x/net/http2"
 
@@ -46,6 +47,7 @@ type stream struct {
 	encoding    string      // grpc-encoding of received messages
 	status      error       // client: the server's status once the trailers arrived (nil for OK)
 	cancel      context.CancelFunc
+	deadline    time.Time // client: the call's deadline, if any
 }
 
 func newStream(c *conn, id uint32, sendWindow int64) *stream {
@@ -254,6 +256,16 @@ func (st *stream) terminalErr() error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.err
+}
+
+// resetError maps a received RST_STREAM code to st's error, as the gRPC spec asks. A cancellation
+// arriving after the client's own deadline passed is reported as DeadlineExceeded: the server most
+// likely reset the stream because that deadline expired.
+func (st *stream) resetError(code http2.ErrCode) error {
+	if code == http2.ErrCodeCancel && !st.deadline.IsZero() && !st.deadline.After(time.Now()) {
+		return rpcerr.New(rpcerr.CodeDeadlineExceeded, "grpc: stream reset by the peer after the deadline")
+	}
+	return resetError(code)
 }
 
 // resetError maps a received RST_STREAM code to an error, as the gRPC spec asks.
