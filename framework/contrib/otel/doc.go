@@ -15,8 +15,18 @@
 // Logging: NewLogHandler wraps a slog.Handler so that records logged with a call's context carry its
 // trace_id and span_id.
 //
-// Exporters are the application's choice; this package starts none by default. NewTracerProvider,
-// StdoutExporter and the OTLP exporter helpers build the usual ones:
+// Exporters are the application's choice; this package starts none by default. NewSuite builds the
+// usual setup from a small configuration (none, console or OTLP spans; Prometheus metrics), and its
+// ServerOptions and ClientOptions instrument servers and clients:
+//
+//	suite, err := ternotel.NewSuite(ctx, ternotel.SuiteConfig{ServiceName: "cart",
+//		Exporter: ternotel.ExporterOTLP, Endpoint: "jaeger:4317", Insecure: true})
+//	defer suite.Shutdown(ctx)
+//	svr := cartservice.NewServer(new(CartImpl), suite.ServerOptions()...)
+//	http.Handle("/metrics", suite.MetricsHandler())
+//
+// The pieces are there to assemble differently; NewTracerProvider, StdoutExporter and the OTLP
+// exporter helpers build the usual providers:
 //
 //	exp, err := ternotel.OTLPGRPCExporter(ctx, "localhost:4317", true)
 //	tp := ternotel.NewTracerProvider(exp, "cart")
