@@ -132,9 +132,8 @@ func ternGRPCMetainfo(t *testing.T, c echoservice.Client) {
 }
 
 // ternGRPCErrorStatus: a Kitex handler's error reaches Tern as the gRPC status. Kitex sends a plain
-// error as INTERNAL, a TransError with its type id as the code, a business status error as INTERNAL
-// (the status code rides in the trailer biz-status); messages get " [biz error]" appended except for
-// the business status.
+// error as INTERNAL, a TransError with its type id as the code, and appends " [biz error]" to the
+// message. (Business status errors: kitexpb_bizstatus_test.go.)
 func ternGRPCErrorStatus(t *testing.T, c echoservice.Client) {
 	tests := []struct {
 		name     string
@@ -145,7 +144,6 @@ func ternGRPCErrorStatus(t *testing.T, c echoservice.Client) {
 		{"plain", &echopb.Request{Message: "a", Fail: true}, rpcerr.CodeInternal, "failed: a [biz error]"},
 		{"trans_error_not_found", &echopb.Request{Message: "b", Fail: true, ErrorCode: int32(rpcerr.CodeNotFound)},
 			rpcerr.CodeNotFound, "failed: b [biz error]"},
-		{"biz_status", &echopb.Request{Message: "c", BizStatus: 404}, rpcerr.CodeInternal, "failed: c"},
 		{"panic", &echopb.Request{Message: "d", Panic: true}, rpcerr.CodeInternal,
 			"panic: [happened in biz handler, method=Echo.Echo, please check the panic at the server side] " +
 				"kitexpeer: panic requested by Request.panic"},

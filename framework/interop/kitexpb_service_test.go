@@ -39,8 +39,8 @@ func ternPBInfo(extra ...string) *serviceinfo.ServiceInfo {
 }
 
 // ternPBHandler serves kitexpeer.echo.Echo on Tern with the behaviour of kitexpeer's Kitex handler
-// (see kitexpeer.NewPBServer; delay_ms is slept in full, whatever the deadline), except that fail with error_code returns an rpcerr error of that code
-// and biz_status is ignored (Tern has no business status).
+// (see kitexpeer.NewPBServer; delay_ms is slept in full, whatever the deadline), except that fail with
+// error_code returns an rpcerr error of that code, and biz_status an rpcerr.BizStatus error.
 type ternPBHandler struct{}
 
 var _ echopb.Echo = ternPBHandler{}
@@ -58,10 +58,17 @@ func (ternPBHandler) Echo(ctx context.Context, req *echopb.Request) (*echopb.Res
 }
 
 func ternRequestedError(req *echopb.Request) error {
+	msg := "failed: " + req.GetMessage()
+	if req.GetBizStatus() != 0 {
+		be := rpcerr.BizStatus(req.GetBizStatus(), msg)
+		if len(req.GetBizExtra()) > 0 {
+			be = be.WithBizExtra(req.GetBizExtra())
+		}
+		return be
+	}
 	if !req.GetFail() {
 		return nil
 	}
-	msg := "failed: " + req.GetMessage()
 	if req.GetErrorCode() != 0 {
 		return rpcerr.New(rpcerr.Code(req.GetErrorCode()), msg)
 	}

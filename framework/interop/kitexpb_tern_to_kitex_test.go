@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -241,25 +240,6 @@ func ternPBTimeout(t *testing.T, addr string, v kitexpeer.PBVariant) {
 	}
 	if !equalMaps(resp.GetMeta(), wantDeadline) {
 		t.Errorf("with an RPC timeout the Kitex handler reported %v, want %v", resp.GetMeta(), wantDeadline)
-	}
-}
-
-// TestTernPBBizStatus: a Kitex handler returning a business status error (kerrors.NewBizStatusError)
-// answers, with its TTHeader meta handler on, a normal reply with an empty body and the keys
-// biz-status / biz-message. A Kitex client turns that into a *kerrors.BizStatusError; a Tern client must
-// not report success.
-func TestTernPBBizStatus(t *testing.T) {
-	srv := sharedKitexPBServer(t, "pooled/"+kitexpeer.PBTTHeader.String())
-	c := newTernPBClient(t, srv.Addr(), kitexpeer.PBTTHeader)
-	ctx := testContext(t)
-	resp, err := c.Echo(ctx, &echopb.Request{Message: "biz", BizStatus: 404})
-	if err == nil {
-		t.Fatalf("Echo with a Kitex business status 404 succeeded with %v; want an error carrying code 404 "+
-			"and message \"failed: biz\" (the reply's biz-status / biz-message keys are dropped)", resp)
-	}
-	if !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), "failed: biz") {
-		t.Errorf("Echo with a Kitex business status 404: %T %v (code %v); want the status and its message",
-			err, err, rpcerr.CodeOf(err))
 	}
 }
 
