@@ -21,7 +21,6 @@ type ClientConn struct {
 	c         *conn
 	authority string
 	nextID    uint32 // guarded by c.mu
-	goAwayID  uint32 // guarded by c.mu; valid when c.draining
 	reserved  int    // guarded by c.mu: calls between taking a stream slot and opening the stream
 	readErr   chan error
 }
@@ -96,7 +95,7 @@ func (cc *ClientConn) lastPeerStream() uint32 { return 0 }
 func (cc *ClientConn) onGoAway(f *http2.GoAwayFrame) {
 	c := cc.c
 	c.mu.Lock()
-	c.draining, cc.goAwayID = true, f.LastStreamID
+	c.draining = true
 	c.cond.Broadcast()
 	var refused []*stream
 	for id, st := range c.streams {

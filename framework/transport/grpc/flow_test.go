@@ -222,3 +222,26 @@ func loopback(t *testing.T, h Handler, cfg Config) *ClientConn {
 	})
 	return cc
 }
+
+func TestResetAfterDeadline(t *testing.T) {
+	tests := []struct {
+		name     string
+		deadline time.Time
+		code     http2.ErrCode
+		want     rpcerr.Code
+	}{
+		{"cancel after the deadline", time.Now().Add(-time.Millisecond), http2.ErrCodeCancel, rpcerr.CodeDeadlineExceeded},
+		{"cancel before the deadline", time.Now().Add(time.Hour), http2.ErrCodeCancel, rpcerr.CodeCanceled},
+		{"cancel without a deadline", time.Time{}, http2.ErrCodeCancel, rpcerr.CodeCanceled},
+		{"refused after the deadline", time.Now().Add(-time.Millisecond), http2.ErrCodeRefusedStream, rpcerr.CodeUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, st, _ := testConn(0)
+			st.deadline = tt.deadline
+			if got := rpcerr.CodeOf(st.resetError(tt.code)); got != tt.want {
+				t.Fatalf("code %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -5,5 +5,5 @@ package grpc
 func (cc *ClientConn) Usable() bool {
 	cc.c.mu.Lock()
 	defer cc.c.mu.Unlock()
-	return cc.c.err == nil && !cc.c.draining
+	return cc.c.err == nil && !cc.c.draining && cc.nextID < 1<<31-1
 }
