@@ -26,23 +26,23 @@ func TestTernPBBizStatus(t *testing.T) {
 	srv := sharedKitexPBServer(t, "biz")
 	tests := []struct {
 		name string
-		call func(req *echopb.Request) (*echopb.Response, error)
+		call func(t *testing.T, req *echopb.Request) (*echopb.Response, error)
 		lost bool
 	}{
-		{"ttheader_framed", func(req *echopb.Request) (*echopb.Response, error) {
+		{"ttheader_framed", func(t *testing.T, req *echopb.Request) (*echopb.Response, error) {
 			return newTernPBClient(t, srv.Addr(), kitexpeer.PBTTHeader).Echo(testContext(t), req)
 		}, false},
-		{"framed", func(req *echopb.Request) (*echopb.Response, error) {
+		{"framed", func(t *testing.T, req *echopb.Request) (*echopb.Response, error) {
 			return newTernPBClient(t, srv.Addr(), kitexpeer.PBFramed).Echo(testContext(t), req)
 		}, true},
-		{"grpc", func(req *echopb.Request) (*echopb.Response, error) {
+		{"grpc", func(t *testing.T, req *echopb.Request) (*echopb.Response, error) {
 			return newTernGRPCClient(t, srv.Addr()).Echo(testContext(t), req)
 		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, extra := range []map[string]string{nil, bizExtra} {
-				resp, err := tt.call(&echopb.Request{Message: "biz", BizStatus: 404, BizExtra: extra})
+				resp, err := tt.call(t, &echopb.Request{Message: "biz", BizStatus: 404, BizExtra: extra})
 				if tt.lost {
 					if err != nil || resp.GetMessage() != "" {
 						t.Errorf("Echo = %v, %v; want an empty success, as a Kitex client gets", resp, err)

@@ -84,8 +84,8 @@ func decodeFramedPB(b []byte) (*pbReply, error) {
 // Protobuf requests, byte for byte: a known method's reply carries the request's sequence id; an
 // unknown method's exception (type 20, unknown service: Framed names no service) carries sequence id 0
 // and the method name. Kitex rejects the method before it reads the sequence id, and its own client
-// accepts any sequence id and method name on an exception. A Tern client has to do the same on a
-// non-multiplexed connection to report the exception (see TestTernPBClientKitexServer/framed/UnknownMethod).
+// accepts any sequence id and method name on an exception; a Tern client accepts sequence id 0 on an
+// exception (see TestTernPBClientKitexServer/framed/UnknownMethod).
 func TestKitexPBFramedExceptionSeqID(t *testing.T) {
 	srv := sharedKitexPBServer(t, "wire")
 	tests := []struct {
