@@ -151,11 +151,17 @@ func (ternPBHandler) BidiStream(st echopb.Echo_BidiStreamServer) error {
 // the test ends, and returns its address.
 func startTernPBServer(t testing.TB) string {
 	t.Helper()
+	return startTernPBServerWith(t, ternPBHandler{})
+}
+
+// startTernPBServerWith is startTernPBServer with handler h.
+func startTernPBServerWith(t testing.TB, h echopb.Echo) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	svr := echoservice.NewServer(ternPBHandler{}, server.WithListener(ln), server.WithLogger(echotest.QuietLogger()),
+	svr := echoservice.NewServer(h, server.WithListener(ln), server.WithLogger(echotest.QuietLogger()),
 		server.WithExitWaitTime(time.Second))
 	if err := svr.Start(); err != nil {
 		t.Fatal(err)

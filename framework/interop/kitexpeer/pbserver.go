@@ -26,6 +26,7 @@ import (
 // PBServer is a running Kitex server for the protobuf service kitexpeer.echo.Echo.
 type PBServer struct {
 	addr     string
+	bidiEnds chan error
 	svr      server.Server
 	runErr   chan error
 	stopOnce sync.Once
@@ -76,7 +77,7 @@ func NewPBServer(addr string) (*PBServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &PBServer{addr: ln.Addr().String(), runErr: make(chan error, 1)}
+	s := &PBServer{addr: ln.Addr().String(), runErr: make(chan error, 1), bidiEnds: make(chan error, 16)}
 	s.svr = server.NewServer(
 		server.WithListener(ln),
 		server.WithMetaHandler(transmeta.ServerTTHeaderHandler),
@@ -84,7 +85,7 @@ func NewPBServer(addr string) (*PBServer, error) {
 		server.WithEnableContextTimeout(true),
 		server.WithExitWaitTime(time.Second),
 	)
-	if err := s.svr.RegisterService(newPBServiceInfo(), &pbHandler{}); err != nil {
+	if err := s.svr.RegisterService(newPBServiceInfo(), &pbHandler{bidiEnds: s.bidiEnds}); err != nil {
 		ln.Close()
 		return nil, err
 	}
@@ -94,6 +95,11 @@ func NewPBServer(addr string) (*PBServer, error) {
 
 // Addr returns the server's host:port.
 func (s *PBServer) Addr() string { return s.addr }
+
+// BidiEnds delivers, for each BidiStream call the server handled, the error that ended its receive
+// loop: nil when the client finished sending (io.EOF), else what RecvMsg returned (a cancelled
+// stream, say). Ends nobody reads are dropped once 16 are waiting.
+func (s *PBServer) BidiEnds() <-chan error { return s.bidiEnds }
 
 // Stop stops the server and waits for Run to return. Calling it again returns the first result.
 func (s *PBServer) Stop() error {
@@ -110,7 +116,17 @@ func (s *PBServer) Stop() error {
 }
 
 // pbHandler implements pbEcho.
-type pbHandler struct{}
+type pbHandler struct {
+	bidiEnds chan<- error
+}
+
+// bidiEnded reports how a BidiStream call's receive loop ended.
+func (h *pbHandler) bidiEnded(err error) {
+	select {
+	case h.bidiEnds <- err:
+	default:
+	}
+}
 
 func (h *pbHandler) Echo(ctx context.Context, req *echopb.Request) (*echopb.Response, error) {
 	if req == nil {
@@ -209,9 +225,11 @@ func (h *pbHandler) BidiStream(st streaming.Stream) error {
 		req := new(echopb.Request)
 		err := st.RecvMsg(req)
 		if errors.Is(err, io.EOF) {
+			h.bidiEnded(nil)
 			return nil
 		}
 		if err != nil {
+			h.bidiEnded(err)
 			return err
 		}
 		if err := requestedError(req); err != nil {
