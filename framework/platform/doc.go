@@ -2,7 +2,9 @@
 // configuration (per-environment YAML overridable by environment variables), slog logging, the database
 // (gorm on MySQL/MariaDB, or pure-Go SQLite for local runs), Redis (or an embedded Redis-protocol server
 // for local runs), the registry chosen by configuration (direct addresses, Nacos or etcd), telemetry
-// hooks, and the server and client options that follow from all of it.
+// (OpenTelemetry through framework/contrib/otel: a span for every call, database statement and Redis
+// command, one trace per request across services; RPC metrics for Prometheus; trace ids in logs), and
+// the server and client options that follow from all of it.
 //
 // A service's main function is wiring only:
 //
@@ -17,4 +19,7 @@
 //
 // Clients of other services come from ClientOptions, which turns the "clients" section of the
 // configuration into a destination service name and options (addresses or a resolver, timeouts).
+//
+// Every key of the configuration files can be overridden by an environment variable: TERN_ and the key's
+// path in capitals, e.g. TERN_DB_DSN, TERN_CLIENTS_ITEM_ADDRS, TERN_TELEMETRY_EXPORTER=console.
 package platform

@@ -5,10 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	ternotel "github.com/ternhq/tern/framework/contrib/otel"
 )
 
 // NewLogger returns a slog logger writing to w in cfg's format at cfg's level, every record carrying
-// the service's name and environment.
+// the service's name and environment, and the trace_id and span_id of the span in its context (log
+// with slog.InfoContext and the like).
 func NewLogger(w io.Writer, cfg *Config) (*slog.Logger, error) {
 	level, err := parseLevel(cfg.Log.Level)
 	if err != nil {
@@ -24,7 +27,7 @@ func NewLogger(w io.Writer, cfg *Config) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("log format %q is neither text nor json", cfg.Log.Format)
 	}
-	return slog.New(h).With("service", cfg.Service, "env", cfg.Env), nil
+	return slog.New(ternotel.NewLogHandler(h)).With("service", cfg.Service, "env", cfg.Env), nil
 }
 
 // parseLevel parses debug, info, warn or error (any case).

@@ -29,9 +29,8 @@ type optionFunc func(*options)
 
 func (f optionFunc) apply(o *options) { f(o) }
 
-// WithTelemetry plugs in tracing and metrics: New calls f when the configuration's telemetry exporter is
-// not none, and the servers, clients, database and Redis the platform opens are instrumented by the
-// result. Without it, an exporter other than none is an error.
+// WithTelemetry replaces the platform's own telemetry (NewOTel): New calls f, and the servers, clients,
+// database and Redis the platform opens are instrumented by the result.
 func WithTelemetry(f TelemetryFunc) Option {
 	return optionFunc(func(o *options) { o.telemetry = f })
 }
@@ -53,8 +52,9 @@ type Platform struct {
 	closers []func() error
 }
 
-// New builds the platform of cfg (loaded by Load): it creates the logger (also made slog's default),
-// connects to the registry and starts telemetry. Databases and Redis are opened on demand (DB, Redis).
+// New builds the platform of cfg (loaded by Load): it creates the logger (also made slog's default; its
+// records carry the trace and span ids of their context), connects to the registry and starts
+// telemetry (NewOTel unless WithTelemetry). Databases and Redis are opened on demand (DB, Redis).
 func New(ctx context.Context, cfg Base, opts ...Option) (*Platform, error) {
 	o := options{logOutput: os.Stderr}
 	for _, opt := range opts {
@@ -73,20 +73,17 @@ func New(ctx context.Context, cfg Base, opts ...Option) (*Platform, error) {
 	if p.disc.close != nil {
 		p.closers = append(p.closers, p.disc.close)
 	}
-	if err := p.startTelemetry(ctx, o.telemetry); err != nil {
+	if err := p.startTelemetry(ctx, o.telemetry, o.logOutput); err != nil {
 		p.Close()
 		return nil, err
 	}
 	return p, nil
 }
 
-// startTelemetry builds the telemetry when the configuration asks for it.
-func (p *Platform) startTelemetry(ctx context.Context, f TelemetryFunc) error {
-	if p.cfg.Telemetry.Exporter == ExporterNone {
-		return nil
-	}
+// startTelemetry builds the telemetry: f, or NewOTel writing console spans where the logs go.
+func (p *Platform) startTelemetry(ctx context.Context, f TelemetryFunc, out io.Writer) error {
 	if f == nil {
-		return fmt.Errorf("telemetry.exporter is %s, but this service was built without telemetry (platform.WithTelemetry)", p.cfg.Telemetry.Exporter)
+		f = func(ctx context.Context, cfg *Config) (Telemetry, error) { return NewOTel(ctx, cfg, out) }
 	}
 	t, err := f(ctx, p.cfg)
 	if err != nil {
@@ -99,6 +96,14 @@ func (p *Platform) startTelemetry(ctx context.Context, f TelemetryFunc) error {
 
 // Config returns the platform's configuration.
 func (p *Platform) Config() *Config { return p.cfg }
+
+// MetricsAddr returns the address the telemetry serves metrics at (/metrics), "" when it serves none.
+func (p *Platform) MetricsAddr() string {
+	if m, ok := p.telemetry.(interface{ MetricsAddr() string }); ok {
+		return m.MetricsAddr()
+	}
+	return ""
+}
 
 // Logger returns the service's logger.
 func (p *Platform) Logger() *slog.Logger { return p.log }

@@ -106,7 +106,7 @@ func TestNewErrors(t *testing.T) {
 		opts []platform.Option
 		want string
 	}{
-		{"exporter without telemetry", func(c *platform.Config) { c.Telemetry.Exporter = platform.ExporterConsole }, nil, "platform.WithTelemetry"},
+		{"metrics address taken", func(c *platform.Config) { c.Telemetry.MetricsAddr = "127.0.0.1:99999" }, nil, "telemetry.metrics_addr"},
 		{"bad nacos address", func(c *platform.Config) { c.Registry = platform.RegistryConfig{Kind: "nacos", Addrs: "nacos"} }, nil, "registry.addrs"},
 	}
 	for _, tc := range cases {

@@ -12,9 +12,9 @@ import (
 
 // Telemetry exporters a configuration may name.
 const (
-	ExporterNone    = "none"    // no telemetry
-	ExporterConsole = "console" // spans and metrics written to the log
-	ExporterOTLP    = "otlp"    // OTLP to telemetry.endpoint (Jaeger, an OpenTelemetry collector)
+	ExporterNone    = "none"    // spans are made and propagated (trace ids in logs) but not exported
+	ExporterConsole = "console" // spans written to stderr as JSON
+	ExporterOTLP    = "otlp"    // spans sent over OTLP/gRPC to telemetry.endpoint (Jaeger, a collector)
 )
 
 // TelemetryConfig configures tracing and metrics.
@@ -23,8 +23,11 @@ type TelemetryConfig struct {
 	Exporter string `yaml:"exporter"`
 	// Endpoint is the OTLP endpoint, host:port.
 	Endpoint string `yaml:"endpoint"`
-	// SampleRatio is the share of traces sampled, 0..1 (0 means 1: sample everything).
+	// SampleRatio is the share of new traces sampled, 0..1 (0 means 1: sample everything); calls
+	// follow their caller's decision.
 	SampleRatio float64 `yaml:"sample_ratio"`
+	// MetricsAddr is where RPC metrics are served for Prometheus, at /metrics (empty: not served).
+	MetricsAddr string `yaml:"metrics_addr"`
 }
 
 func (c TelemetryConfig) validate() error {
@@ -66,5 +69,5 @@ type RedisInstrumenter interface {
 }
 
 // TelemetryFunc builds the telemetry of a service from its configuration (its telemetry section, its
-// name and environment).
+// name and environment). New uses NewOTel unless WithTelemetry gives another.
 type TelemetryFunc func(ctx context.Context, cfg *Config) (Telemetry, error)
