@@ -13,6 +13,7 @@ import (
 	"github.com/ternhq/tern/framework/internal/echotest"
 	"github.com/ternhq/tern/framework/internal/gen/echo"
 	"github.com/ternhq/tern/framework/internal/gen/echo/echoservice"
+	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/server"
 	"github.com/ternhq/tern/framework/stats"
 )
@@ -66,4 +67,61 @@ func BenchmarkEchoObservability(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCallOverhead measures what observability adds to one call, both sides together, without
+// the network: the client's record and tracers, the trace context carried in metainfo as the
+// transport carries it, the server's record and tracers. It is the CPU cost the loopback benchmark's
+// differences show, without their noise.
+func BenchmarkCallOverhead(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	mp, _, err := ternotel.NewPrometheus("bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	metrics, err := ternotel.NewMetrics(ternotel.WithMeterProvider(mp))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tracer := ternotel.NewTracer(ternotel.WithTracerProvider(tp))
+	lean := ternotel.NewTracer(ternotel.WithTracerProvider(tp), ternotel.WithSpanEvents(false))
+	cases := []struct {
+		name    string
+		tracers []stats.Tracer
+	}{
+		{"tracing", []stats.Tracer{tracer}},
+		{"tracing-no-span-events", []stats.Tracer{lean}},
+		{"metrics", []stats.Tracer{metrics}},
+		{"tracing+metrics", []stats.Tracer{tracer, metrics}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			ctl := stats.NewController(stats.LevelDetailed, c.tracers...)
+			base := callContext(context.Background())
+			b.ReportAllocs()
+			for b.Loop() {
+				simulateCall(ctl, base)
+			}
+		})
+	}
+}
+
+// simulateCall records one call on both sides as client and server would, passing the outgoing
+// metainfo to the server as the transport does.
+func simulateCall(ctl *stats.Controller, base context.Context) {
+	cctx, ccall := ctl.Start(base, stats.Client, echoInfo)
+	ccall.SetRemoteAddr("127.0.0.1:8888")
+	ccall.Record(stats.ClientConnected)
+	ccall.Record(stats.ClientRequestWritten)
+	sctx := metainfo.WithIncoming(base, func(yield func(k, v []byte) bool) {
+		metainfo.RangeOutgoing(cctx, func(k, v string) bool { return yield([]byte(k), []byte(v)) })
+	})
+	sctx, scall := ctl.Start(sctx, stats.Server, echoInfo)
+	for _, e := range []stats.Event{stats.ServerHandlerStart, stats.ServerHandlerEnd, stats.ServerResponseWritten} {
+		scall.Record(e)
+	}
+	ctl.Finish(sctx, scall, nil)
+	ccall.Record(stats.ClientResponseRead)
+	ctl.Finish(cctx, ccall, nil)
 }
