@@ -3,9 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Directories holding generated code (see scripts/gen.sh); gen-check watches them.
-GEN_DIRS := framework/internal/gen framework/tool/internal/testgen framework/interop/gen rpc_gen
+GEN_DIRS := framework/internal/gen framework/tool/internal/testgen framework/interop/gen rpc_gen bench/gen
 
-.PHONY: help test bench lint fmt run gen gen-check
+.PHONY: help test bench bench-rpc lint fmt run gen gen-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ gen-check: gen ## fail if regeneration changes anything in the generated directo
 
 bench: ## run the framework's Go benchmarks (allocations included)
 	cd framework && go test -run '^$$' -bench . -benchmem ./...
+
+bench-rpc: ## RPC benchmark, Tern vs Kitex, grpc-go and raw netpoll, into bench/results/ (flags: ARGS="-payload 16384 -quick ...")
+	cd bench && go run ./cmd/benchrpc $(ARGS)
 
 lint: ## gofmt and go vet on every module
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v /testdata/))" || { gofmt -l $$(git ls-files '*.go' | grep -v /testdata/); exit 1; }

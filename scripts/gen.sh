@@ -41,6 +41,10 @@ gen framework tool/internal/testgen -I tool/testdata tool/testdata/everything.th
 gen framework tool/internal/testgen/proto -I tool/testdata/proto tool/testdata/proto/item.proto
 # The same IDL inside the interop module, for the Apache Thrift compatibility tests and benchmarks.
 gen framework/interop gen -I ../tool/testdata ../tool/testdata/everything.thrift
+# The RPC benchmark's echo services (Thrift, and protobuf for Kitex Protobuf and gRPC). The .proto runs
+# after the .thrift, which cleans all of bench/gen.
+gen bench gen -I idl idl/echo.thrift
+gen bench gen/pb -I idl idl/echo.proto
 # The shop's IDL into rpc_gen/, one package per IDL file (base, item, stock, cart and cart/cartservice).
 # Every file generates into the module's root, so it is cleaned once, before all of them.
 clean "$root/rpc_gen"
