@@ -27,9 +27,16 @@ func (m metainfoExtractor) Get(key string) string {
 	if v, ok := metainfo.GetValue(m.ctx, key); ok {
 		return v
 	}
-	v, _ := metainfo.GetValue(m.ctx, strings.ToUpper(key))
+	upper, ok := upperKeys[key]
+	if !ok {
+		upper = strings.ToUpper(key)
+	}
+	v, _ := metainfo.GetValue(m.ctx, upper)
 	return v
 }
+
+// upperKeys are the upper-case spellings of the W3C fields, spared an allocation per call.
+var upperKeys = map[string]string{"traceparent": "TRACEPARENT", "tracestate": "TRACESTATE", "baggage": "BAGGAGE"}
 
 func (m metainfoExtractor) Set(string, string) {}
 
