@@ -16,9 +16,12 @@ import (
 	"github.com/ternhq/tern/rpc_gen/cart/cartservice"
 )
 
+// serviceName is the name in the configuration files and the error messages.
+const serviceName = "cart"
+
 func main() {
 	if err := run(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "cart:", err)
+		fmt.Fprintln(os.Stderr, serviceName+":", err)
 		os.Exit(1)
 	}
 }

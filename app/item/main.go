@@ -16,9 +16,12 @@ import (
 	"github.com/ternhq/tern/rpc_gen/item/itemservice"
 )
 
+// serviceName is the name in the configuration files and the error messages.
+const serviceName = "item"
+
 func main() {
 	if err := run(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "item:", err)
+		fmt.Fprintln(os.Stderr, serviceName+":", err)
 		os.Exit(1)
 	}
 }

@@ -16,9 +16,12 @@ import (
 	"github.com/ternhq/tern/rpc_gen/stock/stockservice"
 )
 
+// serviceName is the name in the configuration files and the error messages.
+const serviceName = "stock"
+
 func main() {
 	if err := run(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "stock:", err)
+		fmt.Fprintln(os.Stderr, serviceName+":", err)
 		os.Exit(1)
 	}
 }
