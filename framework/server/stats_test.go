@@ -2,7 +2,11 @@ package server_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -120,5 +124,47 @@ func TestServerTracerLimitRejection(t *testing.T) {
 	refused := []stats.Event{stats.ServerRequestRead, stats.ServerResponseWritten, stats.ServerFinish}
 	if calls[1].code != rpcerr.CodeResourceExhausted || !slices.Equal(calls[1].events, refused) {
 		t.Fatalf("refused call traced as %+v, want code resource exhausted and events %v", calls[1], refused)
+	}
+}
+
+// streamContextHandler answers Repeat with whether its stream's context carries the call's record.
+type streamContextHandler struct{ echotest.PbHandler }
+
+func (streamContextHandler) Repeat(_ *pbecho.Msg, stream pbecho.PbEcho_RepeatServer) error {
+	return stream.Send(&pbecho.Msg{Value: strconv.FormatBool(stats.FromContext(stream.Context()) != nil)})
+}
+
+// TestServerTracerStreaming: a streaming call is traced, and its handler's stream carries the tracers'
+// context (for spans and log ids downstream).
+func TestServerTracerStreaming(t *testing.T) {
+	log := new(callLog)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svr := server.NewServer(server.WithListener(ln), server.WithLogger(echotest.QuietLogger()), server.WithTracer(log))
+	if err := pbechoservice.RegisterService(svr, streamContextHandler{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer svr.Stop()
+	cli := pbechoservice.MustNewClient("pbecho", client.WithHostPorts(ln.Addr().String()), client.WithTransportProtocol(transport.GRPC))
+	defer cli.Close()
+	stream, err := cli.Repeat(testContext(t), &pbecho.Msg{Value: "x", Count: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := stream.Recv()
+	if err != nil || m.GetValue() != "true" {
+		t.Fatalf("Recv: %v, %v; want the handler to see the call's record", m, err)
+	}
+	if _, err := stream.Recv(); !errors.Is(err, io.EOF) {
+		t.Fatalf("second Recv: %v, want EOF", err)
+	}
+	got := log.wait(t, 1)[0]
+	if got.method != "Repeat" || got.code != rpcerr.CodeOK || !slices.Equal(got.events, middlewareEvents) {
+		t.Fatalf("traced %+v, want Repeat, OK, events %v", got, middlewareEvents)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/streaming"
 )
 
 // Controller runs a client's or server's tracers: it starts and finishes Call records and calls the
@@ -91,8 +92,9 @@ func (c *Controller) ClientMiddleware(svc *serviceinfo.ServiceInfo) endpoint.Mid
 
 // ServerMiddleware returns the outermost middleware of a server's service svc. A transport that records
 // its own events (reading the request, writing the reply) starts the Call itself, before the middleware
-// runs; for calls that arrive without one, this middleware records them from the first middleware to
-// the handler's return. It returns nil for a nil Controller.
+// runs; for calls that arrive without one (gRPC calls, streaming ones included), this middleware
+// records them from the first middleware to the handler's return, and a streaming handler's stream
+// then answers Context with the tracers' context. It returns nil for a nil Controller.
 func (c *Controller) ServerMiddleware(svc *serviceinfo.ServiceInfo) endpoint.Middleware {
 	if c == nil {
 		return nil
@@ -103,6 +105,9 @@ func (c *Controller) ServerMiddleware(svc *serviceinfo.ServiceInfo) endpoint.Mid
 				return next(ctx, req, resp)
 			}
 			ctx, call := c.Start(ctx, Server, svc)
+			if ss, ok := req.(streaming.ServerStream); ok { // a streaming handler reads its stream's context
+				req = contextStream{ServerStream: ss, ctx: ctx}
+			}
 			return c.run(ctx, call, next, req, resp)
 		}
 	}
@@ -141,3 +146,12 @@ func (c *Controller) run(ctx context.Context, call *Call, next endpoint.Endpoint
 	c.Finish(ctx, call, err)
 	return err
 }
+
+// contextStream is a server stream whose Context is the one the tracers returned.
+type contextStream struct {
+	streaming.ServerStream
+	ctx context.Context
+}
+
+// Context implements streaming.ServerStream.
+func (s contextStream) Context() context.Context { return s.ctx }
