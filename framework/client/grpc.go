@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"io"
 	"sync"
 	"time"
 
@@ -145,14 +146,14 @@ func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *r
 	}
 	c.connected(ctx, addr)
 	md := grpc.AppendOutgoingMetainfo(ctx, nil)
-	body, _, _, err := cc.Invoke(ctx, c.grpcPaths[ri.Method()], md, b)
+	body, _, trailer, err := cc.Invoke(ctx, c.grpcPaths[ri.Method()], md, b)
 	// A reply that comes in at or after the deadline is late, whatever it says: the caller has been told
 	// the call may take no longer (a server that ignores grpc-timeout answers just then).
 	if rpcerr.CodeOf(err) == rpcerr.CodeDeadlineExceeded || hasDL && !time.Now().Before(dl) {
 		return timeoutError(ri)
 	}
 	if err != nil {
-		return err
+		return grpc.BizStatusFromTrailer(err, trailer)
 	}
 	c.responseRead(ctx)
 	if err := proto.Unmarshal(body, out.MessageToDecode()); err != nil {
@@ -231,7 +232,10 @@ func (s *clientStream) RecvMsg(m any) error {
 	}
 	b, err := s.cs.RecvMsg()
 	if err != nil {
-		return err
+		if err == io.EOF {
+			return err
+		}
+		return grpc.BizStatusFromTrailer(err, s.cs.Trailer())
 	}
 	if err := proto.Unmarshal(b, pm); err != nil {
 		return rpcerr.Errorf(rpcerr.CodeInternal, "decode stream message: %v", err)

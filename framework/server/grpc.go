@@ -94,7 +94,8 @@ func (h *grpcHandler) HandleUnary(ctx context.Context, path string, md metadata.
 	}
 	cl.ctx = h.callContext(ctx, md, svc, mi)
 	if err := h.s.invoke(cl); err != nil {
-		return nil, nil, err
+		err, trailer := grpc.BizStatusTrailer(err)
+		return nil, trailer, err
 	}
 	body, ok := cl.result.(protobuf.Body)
 	if !ok {
@@ -124,7 +125,11 @@ func (h *grpcHandler) HandleStream(ctx context.Context, path string, ss *grpc.Se
 	cl := &call{proto: transport.GRPC, codec: serviceinfo.Protobuf, name: mi.Name, svc: svc}
 	cl.ctx = h.callContext(ctx, ss.Header(), svc, mi)
 	cl.args = &serverStream{ctx: cl.ctx, ss: ss}
-	return h.s.invoke(cl)
+	err, trailer := grpc.BizStatusTrailer(h.s.invoke(cl))
+	if trailer != nil {
+		ss.SetTrailer(trailer)
+	}
+	return err
 }
 
 // serverStream is a streaming call's server end as handlers see it: protobuf messages over the
