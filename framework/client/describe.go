@@ -7,6 +7,7 @@ import (
 	"github.com/ternhq/tern/framework/circuitbreak"
 	"github.com/ternhq/tern/framework/connpool"
 	"github.com/ternhq/tern/framework/discovery"
+	"github.com/ternhq/tern/framework/transport"
 )
 
 // Description is a read-only snapshot of a client, for diagnostics (package debug serves it).
@@ -21,6 +22,8 @@ type Description struct {
 	Pool *connpool.PoolStats `json:"pool,omitempty"`
 	// MuxConnections counts the open shared connections of a multiplexing client, by address.
 	MuxConnections map[string]int `json:"mux_connections,omitempty"`
+	// GRPCConnections counts the usable HTTP/2 connections of a gRPC client, by address.
+	GRPCConnections map[string]int `json:"grpc_connections,omitempty"`
 	// MethodBreakers and InstanceBreakers are the circuit breakers' states (with WithCircuitBreaker).
 	MethodBreakers   []BreakerState `json:"method_breakers,omitempty"`
 	InstanceBreakers []BreakerState `json:"instance_breakers,omitempty"`
@@ -103,6 +106,8 @@ func Describe(ctx context.Context, c Client) (Description, bool) {
 		}
 	case *muxPool:
 		d.MuxConnections = rt.openConns()
+	case *grpcConns:
+		d.GRPCConnections = rt.openConns()
 	}
 	if cl.methodBreakers != nil {
 		d.MethodBreakers = breakerStates(cl.methodBreakers.Stats())
@@ -125,11 +130,13 @@ func (c *client) options() Options {
 		StatsLevel: cfg.stats.ctl.Level().String(), Tracers: cfg.stats.ctl.Tracers(),
 		HostPorts: cfg.hostPorts,
 	}
-	switch cfg.connKind {
-	case connLong:
+	switch {
+	case cfg.protocol == transport.GRPC:
+		o.Connections = "http2" // one shared connection per address
+	case cfg.connKind == connLong:
 		lp := cfg.longPool
 		o.LongPool = &lp
-	case connMux:
+	case cfg.connKind == connMux:
 		o.MuxConns = cfg.muxConns
 	}
 	for m := range cfg.methodRetry {
@@ -168,6 +175,19 @@ func (p *muxPool) openConns() map[string]int {
 			if s.conn != nil && s.conn.usable() {
 				out[addr]++
 			}
+		}
+	}
+	return out
+}
+
+// openConns counts the usable connections by address.
+func (p *grpcConns) openConns() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(p.conns))
+	for addr, s := range p.conns {
+		if s.cc != nil && s.cc.Usable() {
+			out[addr]++
 		}
 	}
 	return out

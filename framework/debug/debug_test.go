@@ -15,8 +15,11 @@ import (
 	"github.com/ternhq/tern/framework/internal/echotest"
 	"github.com/ternhq/tern/framework/internal/gen/echo"
 	"github.com/ternhq/tern/framework/internal/gen/echo/echoservice"
+	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho"
+	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho/pbechoservice"
 	"github.com/ternhq/tern/framework/limit"
 	"github.com/ternhq/tern/framework/server"
+	"github.com/ternhq/tern/framework/transport"
 )
 
 func testContext(t *testing.T) context.Context {
@@ -132,5 +135,23 @@ func TestSameNames(t *testing.T) {
 	status, body := get(t, h, "/debug/tern/clients/echo%232")
 	if status != http.StatusOK || !strings.Contains(body, `"connections": "mux"`) || !strings.Contains(body, `"mux_connections"`) {
 		t.Fatalf("status %d: %s", status, body)
+	}
+}
+
+// TestGRPCClient: a gRPC client shows its shared HTTP/2 connection.
+func TestGRPCClient(t *testing.T) {
+	_, addr := echotest.StartPbServer(t)
+	cli := pbechoservice.MustNewClient("pbecho", client.WithHostPorts(addr), client.WithTransportProtocol(transport.GRPC))
+	defer cli.Close()
+	if _, err := cli.Say(testContext(t), &pbecho.Msg{Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	status, body := get(t, debug.NewHandler(), "/debug/tern/clients/pbecho")
+	var d client.Description
+	if err := json.Unmarshal([]byte(body), &d); err != nil || status != http.StatusOK {
+		t.Fatalf("status %d, %v: %s", status, err, body)
+	}
+	if d.GRPCConnections[addr] != 1 || d.Options.Connections != "http2" || d.Options.Protocol != "GRPC" {
+		t.Fatalf("gRPC client described as %s", body)
 	}
 }
