@@ -25,7 +25,10 @@ func TestValidationBeforeCalls(t *testing.T) {
 		call func(*shop.Service) error
 	}{
 		{"page 0", func(s *shop.Service) error { _, err := s.Items(ctx, shop.ListQuery{Page: 0, PageSize: 10}); return err }},
-		{"page size 101", func(s *shop.Service) error { _, err := s.Items(ctx, shop.ListQuery{Page: 1, PageSize: 101}); return err }},
+		{"page size 101", func(s *shop.Service) error {
+			_, err := s.Items(ctx, shop.ListQuery{Page: 1, PageSize: 101})
+			return err
+		}},
 		{"long query", func(s *shop.Service) error {
 			_, err := s.Items(ctx, shop.ListQuery{Page: 1, PageSize: 1, Query: strings.Repeat("x", 201)})
 			return err
