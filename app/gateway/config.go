@@ -23,6 +23,7 @@ import (
 	"github.com/ternhq/tern/rpc_gen/cart/cartservice"
 	"github.com/ternhq/tern/rpc_gen/item/itemservice"
 	"github.com/ternhq/tern/rpc_gen/stock/stockservice"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config is the gateway's configuration: the platform's keys (server.addr is the HTTP address; clients
@@ -101,6 +102,12 @@ func newClient[C any](p *platform.Platform, target string, proto transport.Proto
 	return newC(dest, opts...)
 }
 
+// tracerProvider is a platform that shares its OpenTelemetry tracer provider, so that the gateway's HTTP
+// spans and its RPC client spans are one trace.
+type tracerProvider interface {
+	TracerProvider() trace.TracerProvider
+}
+
 // newDeps builds the API's dependencies from the configuration.
 func newDeps(cfg *Config, p *platform.Platform, b shop.Backend) (api.Deps, error) {
 	ttl := cfg.Auth.TokenTTL
@@ -120,6 +127,9 @@ func newDeps(cfg *Config, p *platform.Platform, b shop.Backend) (api.Deps, error
 		return api.Deps{}, fmt.Errorf("http.trusted_proxies: %w", err)
 	}
 	d := api.Deps{Shop: shop.NewService(b), Users: users, Signer: signer, TrustedProxies: proxies, Log: p.Logger()}
+	if tp, ok := any(p).(tracerProvider); ok {
+		d.TracerProvider = tp.TracerProvider()
+	}
 	if cfg.RateLimit.Rate > 0 {
 		burst := cfg.RateLimit.Burst
 		if burst == 0 {

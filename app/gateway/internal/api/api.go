@@ -3,8 +3,9 @@
 // and check the request's shape, call package shop for the logic and write the JSON answer; errors have
 // the body of package apierr.
 //
-// Middleware, in order: request id, access log and panic recovery on every route; the per-client rate
-// limit on /api/v1; bearer-token authentication on /api/v1/cart.
+// Middleware, in order: request id, tracing (when a TracerProvider is given), access log and panic
+// recovery on every route; the per-client rate limit on /api/v1; bearer-token authentication on
+// /api/v1/cart.
 package api
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/ternhq/tern/app/gateway/internal/middleware"
 	"github.com/ternhq/tern/app/gateway/internal/shop"
 	"github.com/ternhq/tern/app/gateway/internal/web"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Prefix is the path every API route starts with.
@@ -43,6 +45,9 @@ type Deps struct {
 	Log            *slog.Logger
 	// ReadyTimeout bounds /readyz's probes of the downstream services (default 2s).
 	ReadyTimeout time.Duration
+	// TracerProvider makes a server span of every request, parent of its downstream calls' spans; nil
+	// means no HTTP spans.
+	TracerProvider trace.TracerProvider
 }
 
 // handlers are the route handlers, sharing Deps.
@@ -71,7 +76,11 @@ func NewServer(d Deps, opts ...config.Option) *server.Hertz {
 
 // register installs the middleware and the routes.
 func register(h *server.Hertz, hs *handlers) {
-	h.Use(middleware.RequestID(), middleware.AccessLog(hs.Log), middleware.Recovery(hs.Log))
+	h.Use(middleware.RequestID())
+	if hs.TracerProvider != nil {
+		h.Use(middleware.Trace(hs.TracerProvider))
+	}
+	h.Use(middleware.AccessLog(hs.Log), middleware.Recovery(hs.Log))
 	h.NoRoute(func(ctx context.Context, c *app.RequestContext) {
 		apierr.Write(ctx, c, http.StatusNotFound, apierr.CodeNotFound, "no such route")
 	})
