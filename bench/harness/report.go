@@ -22,12 +22,15 @@ func Markdown(r *Result) string {
 	fmt.Fprintf(&b, "### RPC echo, %d B payload, concurrency %d%s\n\n", cfg.Payload, cfg.Concurrency, mode)
 	fmt.Fprintf(&b, "%s; %s, %s/%s, %d CPUs (%s); %s. ", r.Started.UTC().Format("2006-01-02 15:04 MST"),
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), r.Placement)
-	fmt.Fprintf(&b, "%d rounds, contenders interleaved; %d measured calls per contender and round after %d warm-up calls; "+
+	fmt.Fprintf(&b, "%d rounds, contenders interleaved (order reversed every other round); %d measured calls per contender and round after %d warm-up calls; "+
 		"%d multiplexed connections; run took %s; load average %s before, %s after.\n\n",
 		cfg.Rounds, cfg.Requests, cfg.Warmup, cfg.MuxConns, r.Elapsed.Round(time.Second), r.LoadBefore, r.LoadAfter)
 	b.WriteString("Median of the rounds, range in brackets. Latency is per call, client side. CPU and " +
-		"allocations per call come from each process (server: rusage and runtime.MemStats of its own process).\n\n")
-	b.WriteString(resultTable(r.Summaries()))
+		"allocations per call come from each process (server: rusage and runtime.MemStats of its own process). " +
+		"Server busy is QPS × server CPU per call, as a share of the server's CPUs: well below 100% means the " +
+		"server waited — on the client, on the network stack, or on other load sharing the machine — and QPS " +
+		"then says more about the machine than about the stack; CPU per call is the steadier figure.\n\n")
+	b.WriteString(resultTable(r.Summaries(), r.Placement.Procs))
 	if t := targetTable(r.TargetResults()); t != "" {
 		b.WriteString("\nTargets (ratios per round, A/B; median and range):\n\n")
 		b.WriteString(t)
@@ -40,18 +43,19 @@ func Markdown(r *Result) string {
 }
 
 // resultTable renders the summaries as a Markdown table.
-func resultTable(ss []Summary) string {
+func resultTable(ss []Summary, procs int) string {
 	var b strings.Builder
-	b.WriteString("| contender | QPS | p50 | p99 | p999 | server CPU/call | server allocs/call | client CPU/call | client allocs/call |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| contender | QPS | p50 | p99 | p999 | server CPU/call | server busy | server allocs/call | client CPU/call | client allocs/call |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, s := range ss {
 		if s.Rounds == 0 {
-			fmt.Fprintf(&b, "| %s | failed: %s | | | | | | | |\n", s.Name, oneLine(s.Err))
+			fmt.Fprintf(&b, "| %s | failed: %s | | | | | | | | |\n", s.Name, oneLine(s.Err))
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.1f | %s | %.1f |\n", s.Name,
+		busy := s.QPS.Med * s.ServerCPU.Med / float64(time.Second) / float64(max(procs, 1))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.0f%% | %.1f | %s | %.1f |\n", s.Name,
 			fmtQPS(s.QPS), fmtDur(time.Duration(s.P50.Med)), fmtDurRange(s.P99), fmtDur(time.Duration(s.P999.Med)),
-			fmtDur(time.Duration(s.ServerCPU.Med)), s.ServerAllocs.Med,
+			fmtDur(time.Duration(s.ServerCPU.Med)), busy*100, s.ServerAllocs.Med,
 			fmtDur(time.Duration(s.ClientCPU.Med)), s.ClientAllocs.Med)
 	}
 	return b.String()

@@ -59,7 +59,8 @@ func Run(cfg Config) (*Result, error) {
 	prog.printf("benchmark %s: %d contenders × %d rounds, %d calls each after %d warm-up; %s\n",
 		cfg.Tag(), len(cfg.Contenders), cfg.Rounds, cfg.Requests, cfg.Warmup, place)
 	for round := 1; round <= cfg.Rounds; round++ {
-		for i, c := range cfg.Contenders {
+		for _, i := range roundOrder(len(cfg.Contenders), round) {
+			c := cfg.Contenders[i]
 			profile := cfg.ProfileDir != "" && round == cfg.Rounds
 			s, err := runOnce(cfg, c, place, profile)
 			if err != nil {
@@ -79,6 +80,19 @@ func Run(cfg Config) (*Result, error) {
 	res.LoadAfter = loadAverage()
 	prog.printf("done in %s\n", res.Elapsed.Round(time.Second))
 	return res, nil
+}
+
+// roundOrder returns the contenders' indexes in the order round runs them: as given in odd rounds,
+// reversed in even ones, so that no contender always runs right after the same neighbour.
+func roundOrder(n, round int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+		if round%2 == 0 {
+			idx[i] = n - 1 - i
+		}
+	}
+	return idx
 }
 
 // loadAverage returns the first three fields of /proc/loadavg, or "unknown".

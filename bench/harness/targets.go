@@ -28,9 +28,9 @@ var Targets = []Target{
 // TargetResult is how a run fared against a Target.
 type TargetResult struct {
 	Target
-	// QPSRatio and P99Ratio are A/B per round, median and range.
-	QPSRatio, P99Ratio Stat
-	Rounds             int
+	// QPSRatio, P99Ratio and CPURatio (server CPU time per call) are A/B per round, median and range.
+	QPSRatio, P99Ratio, CPURatio Stat
+	Rounds                       int
 }
 
 // Met reports whether the goal is reached (always true for reference comparisons).
@@ -65,7 +65,8 @@ func (r *Result) TargetResults() []TargetResult {
 			continue
 		}
 		p := r.pairedRatios(t.A, t.B, func(s Sample) float64 { return float64(s.P99) })
-		out = append(out, TargetResult{Target: t, QPSRatio: statOf(q), P99Ratio: statOf(p), Rounds: len(q)})
+		c := r.pairedRatios(t.A, t.B, func(s Sample) float64 { return float64(s.ServerCPU) })
+		out = append(out, TargetResult{Target: t, QPSRatio: statOf(q), P99Ratio: statOf(p), CPURatio: statOf(c), Rounds: len(q)})
 	}
 	return out
 }
@@ -76,7 +77,7 @@ func targetTable(ts []TargetResult) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("| A vs B | goal | QPS A/B | p99 A/B | verdict |\n|---|---|---|---|---|\n")
+	b.WriteString("| A vs B | goal | QPS A/B | p99 A/B | server CPU/call A/B | verdict |\n|---|---|---|---|---|---|\n")
 	for _, t := range ts {
 		verdict := "met"
 		switch {
@@ -85,8 +86,8 @@ func targetTable(ts []TargetResult) string {
 		case !t.Met():
 			verdict = "**not met**"
 		}
-		fmt.Fprintf(&b, "| %s vs %s | %s | %s | %s | %s |\n", t.A, t.B, t.Goal(),
-			fmtRatio(t.QPSRatio), fmtRatio(t.P99Ratio), verdict)
+		fmt.Fprintf(&b, "| %s vs %s | %s | %s | %s | %s | %s |\n", t.A, t.B, t.Goal(),
+			fmtRatio(t.QPSRatio), fmtRatio(t.P99Ratio), fmtRatio(t.CPURatio), verdict)
 	}
 	return b.String()
 }
