@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Directories holding generated code (see scripts/gen.sh); gen-check watches them.
 GEN_DIRS := framework/internal/gen framework/tool/internal/testgen framework/interop/gen rpc_gen bench/gen
 
-.PHONY: help test bench bench-rpc lint fmt run gen gen-check
+.PHONY: help test bench bench-rpc lint fmt run gen gen-check up down logs ps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -15,6 +15,18 @@ test: ## vet and test every module (race detector on the framework)
 
 run: ## boot the shop locally: item, stock, cart (and gateway) on SQLite and an embedded Redis; Ctrl-C stops
 	@scripts/run.sh
+
+up: ## the full stack in Docker (Nacos, MySQL, Redis, Jaeger, Prometheus, Grafana, the shop): build, start, wait, print URLs
+	@scripts/stack.sh up
+
+down: ## stop the docker-compose stack (VOLUMES=1 also deletes its data)
+	@scripts/stack.sh down
+
+logs: ## follow the docker-compose stack's logs (SERVICE=cart for one service)
+	@scripts/stack.sh logs
+
+ps: ## list the docker-compose stack's containers and their health
+	@scripts/stack.sh ps
 
 gen: ## regenerate all generated Go code with the tern generator
 	@scripts/gen.sh

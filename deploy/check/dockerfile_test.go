@@ -1,0 +1,169 @@
+package check
+
+import (
+	"context"
+	"debug/elf"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// instruction is one Dockerfile instruction, continuation lines joined.
+type instruction struct {
+	cmd  string // upper-cased: FROM, RUN, COPY...
+	args string
+	line int
+}
+
+// parseDockerfile splits a Dockerfile into instructions (comments and parser directives dropped,
+// backslash continuations joined).
+func parseDockerfile(data string) []instruction {
+	var out []instruction
+	var cur strings.Builder
+	start := 0
+	for i, line := range strings.Split(data, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if cur.Len() == 0 && (trimmed == "" || strings.HasPrefix(trimmed, "#")) {
+			continue
+		}
+		if cur.Len() == 0 {
+			start = i + 1
+		} else if strings.HasPrefix(trimmed, "#") {
+			continue // a comment inside a continued instruction
+		}
+		if body, ok := strings.CutSuffix(trimmed, "\\"); ok {
+			cur.WriteString(body)
+			cur.WriteString(" ")
+			continue
+		}
+		cur.WriteString(trimmed)
+		cmd, args, _ := strings.Cut(cur.String(), " ")
+		out = append(out, instruction{cmd: strings.ToUpper(cmd), args: strings.TrimSpace(args), line: start})
+		cur.Reset()
+	}
+	return out
+}
+
+// runFlags strips RUN's own flags (--mount=..., --network=...), leaving the shell command.
+func runFlags(args string) string {
+	for strings.HasPrefix(args, "--") {
+		_, rest, _ := strings.Cut(args, " ")
+		args = strings.TrimSpace(rest)
+	}
+	return args
+}
+
+func TestDockerfileShape(t *testing.T) {
+	ins := parseDockerfile(string(mustRead(t, "deploy", "Dockerfile")))
+	var froms []instruction
+	var lastFrom int
+	for i, in := range ins {
+		if in.cmd == "FROM" {
+			froms = append(froms, in)
+			lastFrom = i
+		}
+	}
+	if len(froms) < 2 {
+		t.Fatalf("%d stages, want a multi-stage build", len(froms))
+	}
+	for _, f := range froms {
+		image := strings.Fields(f.args)[0]
+		if image == "scratch" {
+			continue
+		}
+		if _, tag, ok := strings.Cut(image, ":"); !ok || tag == "latest" || !regexp.MustCompile(`\d`).MatchString(tag) {
+			t.Errorf("line %d: FROM %s is not pinned to a version", f.line, image)
+		}
+	}
+	final := ins[lastFrom:]
+	var user, entry string
+	for _, in := range final {
+		switch in.cmd {
+		case "USER":
+			user = in.args
+		case "ENTRYPOINT":
+			entry = in.args
+		case "RUN":
+			t.Errorf("line %d: RUN in the final stage (scratch has no shell)", in.line)
+		}
+	}
+	if uid, _, _ := strings.Cut(user, ":"); uid == "" || uid == "0" || uid == "root" {
+		t.Errorf("the final stage runs as %q, want an unprivileged user", user)
+	}
+	if !strings.HasPrefix(entry, "[") {
+		t.Errorf("ENTRYPOINT %q: want the exec form", entry)
+	}
+	build := ins[:lastFrom]
+	if !containsInstruction(build, "COPY", ". .") || !containsInstruction(build, "WORKDIR", "/src") {
+		t.Errorf("the build stage must COPY the repository (. .) into WORKDIR /src, which the build check mirrors")
+	}
+}
+
+func containsInstruction(ins []instruction, cmd, args string) bool {
+	for _, in := range ins {
+		if in.cmd == cmd && in.args == args {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDockerfileBuild runs the Dockerfile's go build command for every service as the build stage
+// runs it: with /bin/sh from the repository root (WORKDIR /src after COPY . .), the build args as
+// environment variables (SERVICE, and OUT pointing at a temporary directory), and checks that it
+// leaves static binaries.
+func TestDockerfileBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every service")
+	}
+	var cmds []string
+	for _, in := range parseDockerfile(string(mustRead(t, "deploy", "Dockerfile"))) {
+		if in.cmd == "RUN" && strings.Contains(in.args, "go build") {
+			cmds = append(cmds, runFlags(in.args))
+		}
+	}
+	if len(cmds) != 1 {
+		t.Fatalf("%d RUN lines with go build, want 1", len(cmds))
+	}
+	if !strings.Contains(cmds[0], "CGO_ENABLED=0") {
+		t.Errorf("the build does not turn cgo off: %s", cmds[0])
+	}
+	for _, svc := range shopServices(t) {
+		t.Run(svc, func(t *testing.T) {
+			out := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "/bin/sh", "-c", cmds[0])
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "SERVICE="+svc, "OUT="+out)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s\n%s: %v", cmds[0], b, err)
+			}
+			for _, bin := range []string{"service", "healthcheck"} {
+				checkStatic(t, filepath.Join(out, bin))
+			}
+		})
+	}
+}
+
+// checkStatic wants a statically linked executable: no program interpreter, no shared libraries.
+func checkStatic(t *testing.T, path string) {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+			t.Errorf("%s is dynamically linked", filepath.Base(path))
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Errorf("%s needs %v", filepath.Base(path), libs)
+	}
+}
