@@ -79,9 +79,10 @@ func newClient[C interface{ Close() error }](t *testing.T, newc func(string, ...
 	return c
 }
 
+// Cart editing over the wire, and the IDL's exceptions arriving as their types.
 func TestCartOverTheWire(t *testing.T) {
 	ctx := platformtest.Context(t, 30*time.Second)
-	cli, stocks := startShop(t)
+	cli, _ := startShop(t)
 	c, err := cli.AddItem(ctx, &cart.AddItemReq{UserId: 7, ItemId: 1, Quantity: 2})
 	if err != nil || len(c.GetItems()) != 1 || c.GetItems()[0].GetTitle() != "Mug" || c.GetTotalCents() != 2598 {
 		t.Fatalf("AddItem = %v, %v", c, err)
@@ -110,6 +111,19 @@ func TestCartOverTheWire(t *testing.T) {
 				t.Fatalf("got %v (%T), want %T", err, err, tc.want)
 			}
 		})
+	}
+}
+
+// Checkout over the wire: out of stock is an OutOfStock exception and deducts nothing; a stock service
+// failing after deducting gets the order released and Unavailable; a good checkout deducts and empties
+// the cart.
+func TestCheckoutOverTheWire(t *testing.T) {
+	ctx := platformtest.Context(t, 30*time.Second)
+	cli, stocks := startShop(t)
+	for _, req := range []*cart.SetQuantityReq{{UserId: 7, ItemId: 1, Quantity: 2}, {UserId: 7, ItemId: 2, Quantity: 1}} {
+		if _, err := cli.SetQuantity(ctx, req); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// Item 2 has one unit: two of them are out of stock, and nothing is deducted.

@@ -19,16 +19,9 @@ func (s *Service) Checkout(ctx context.Context, userID int64) (Order, error) {
 	if len(lines) == 0 {
 		return Order{}, ErrEmptyCart
 	}
-	priced, err := s.price(ctx, lines)
+	order, err := s.newOrder(ctx, userID, lines)
 	if err != nil {
 		return Order{}, err
-	}
-	order := Order{ID: newOrderID(), UserID: userID, Lines: priced}
-	for i, l := range priced {
-		if l.ID == 0 {
-			return Order{}, &NotFoundError{ItemID: lines[i].ItemID}
-		}
-		order.TotalCents += l.PriceCents * int64(l.Quantity)
 	}
 	if err := s.deduct(ctx, order.ID, lines); err != nil {
 		return Order{}, err
@@ -40,6 +33,22 @@ func (s *Service) Checkout(ctx context.Context, userID int64) (Order, error) {
 			err = ErrCartChanged
 		}
 		return Order{}, err
+	}
+	return order, nil
+}
+
+// newOrder prices the lines into an order with a fresh id; every item must exist.
+func (s *Service) newOrder(ctx context.Context, userID int64, lines []Line) (Order, error) {
+	priced, err := s.price(ctx, lines)
+	if err != nil {
+		return Order{}, err
+	}
+	order := Order{ID: newOrderID(), UserID: userID, Lines: priced}
+	for i, l := range priced {
+		if l.ID == 0 {
+			return Order{}, &NotFoundError{ItemID: lines[i].ItemID}
+		}
+		order.TotalCents += l.PriceCents * int64(l.Quantity)
 	}
 	return order, nil
 }
