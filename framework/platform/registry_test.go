@@ -82,3 +82,27 @@ func TestEtcdRegistryByConfiguration(t *testing.T) {
 		t.Fatalf("Echo = %+v, %v", resp, err)
 	}
 }
+
+// With registry kind nacos, New builds a naming client (the SDK connects lazily, so no server is needed
+// here) and clients need no addresses: they resolve through Nacos.
+func TestNacosRegistryByConfiguration(t *testing.T) {
+	ctx := platformtest.Context(t, 30*time.Second)
+	cfg := testConfig()
+	cfg.Registry = platform.RegistryConfig{Kind: platform.RegistryNacos, Addrs: "127.0.0.1:1", Group: "tern-test"}
+	cfg.Clients = map[string]platform.ClientConfig{"echo": {}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := platform.New(ctx, cfg, platform.WithLogOutput(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	dest, opts, err := p.ClientOptions("echo")
+	if err != nil || dest != "echo" || len(opts) == 0 {
+		t.Fatalf("ClientOptions = %q, %d options, %v", dest, len(opts), err)
+	}
+	if _, err := p.ServerOptions(); err != nil {
+		t.Fatal(err)
+	}
+}
