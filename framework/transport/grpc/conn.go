@@ -93,6 +93,7 @@ func newConn(rwc io.ReadWriteCloser, r io.Reader, cfg Config) *conn {
 	c.cond = sync.NewCond(&c.mu)
 	c.fr = http2.NewFramer(c.bw, r)
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	c.fr.SetReuseFrames() // DATA payloads are copied out by the reader
 	c.fr.MaxHeaderListSize = cfg.MaxHeaderListSize
 	c.fr.SetMaxReadFrameSize(16384) // the SETTINGS_MAX_FRAME_SIZE default, which this side advertises
 	c.henc = hpack.NewEncoder(&c.hbuf)

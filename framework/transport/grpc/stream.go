@@ -33,8 +33,9 @@ type stream struct {
 	headerOnce  sync.Once
 
 	mu          sync.Mutex
-	chunks      [][]byte // received DATA not yet read
-	head        int      // bytes of chunks[0] already read
+	chunks      [][]byte // received DATA; chunks[first:] are not read yet
+	first       int
+	head        int // bytes of chunks[first] already read
 	buffered    int      // unread bytes in chunks
 	recvWindow  int64    // bytes the peer may send before our next WINDOW_UPDATE
 	unacked     int64    // bytes read (or discarded) but not yet returned to the peer's window
@@ -122,18 +123,32 @@ func (st *stream) consumedLocked(n int) {
 func (st *stream) advanceLocked(n int) {
 	st.head += n
 	st.buffered -= n
-	if st.head == len(st.chunks[0]) {
-		st.chunks[0] = nil
-		st.chunks = st.chunks[1:]
+	if st.head == len(st.chunks[st.first]) {
+		st.chunks[st.first] = nil
+		st.first++
 		st.head = 0
+		if st.first == len(st.chunks) { // empty: reuse the slice from its start
+			st.chunks, st.first = st.chunks[:0], 0
+		}
 	}
 	st.consumedLocked(n)
+}
+
+// frontLocked returns the unread bytes of the first chunk.
+func (st *stream) frontLocked() []byte {
+	if st.first == len(st.chunks) {
+		return nil
+	}
+	return st.chunks[st.first][st.head:]
 }
 
 // read returns the next n received bytes, waiting for them until ctx ends. A clean end of the stream
 // before the first byte gives io.EOF when atBoundary is set. Bytes within one DATA frame are returned
 // without copying.
 func (st *stream) read(ctx context.Context, n int, atBoundary bool) ([]byte, error) {
+	if n == 0 {
+		return nil, nil // an empty message
+	}
 	var out []byte
 	got := 0
 	for {
@@ -144,17 +159,16 @@ func (st *stream) read(ctx context.Context, n int, atBoundary bool) ([]byte, err
 			st.mu.Unlock()
 			return nil, err
 		}
-		if got == 0 && len(st.chunks) > 0 && len(st.chunks[0])-st.head >= n {
-			p := st.chunks[0][st.head : st.head+n : st.head+n]
+		if front := st.frontLocked(); got == 0 && len(front) >= n {
 			st.advanceLocked(n)
 			st.mu.Unlock()
-			return p, nil
+			return front[:n:n], nil
 		}
 		for got < n && st.buffered > 0 {
 			if out == nil {
 				out = make([]byte, n)
 			}
-			k := copy(out[got:], st.chunks[0][st.head:])
+			k := copy(out[got:], st.frontLocked())
 			st.advanceLocked(k)
 			got += k
 		}
@@ -219,7 +233,7 @@ func (st *stream) setErr(err error) error {
 	defer st.mu.Unlock()
 	if st.err == nil {
 		st.err = err
-		st.chunks, st.buffered, st.head = nil, 0, 0
+		st.chunks, st.first, st.buffered, st.head = nil, 0, 0, 0
 	}
 	return st.err
 }
@@ -235,7 +249,7 @@ func (st *stream) fail(err error) bool {
 	st.finished = true
 	if st.err == nil {
 		st.err = err
-		st.chunks, st.buffered, st.head = nil, 0, 0
+		st.chunks, st.first, st.buffered, st.head = nil, 0, 0, 0
 	}
 	cancel := st.cancel
 	st.mu.Unlock()
