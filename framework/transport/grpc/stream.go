@@ -35,13 +35,13 @@ type stream struct {
 	mu          sync.Mutex
 	chunks      [][]byte // received DATA; chunks[first:] are not read yet
 	first       int
-	head        int // bytes of chunks[first] already read
-	buffered    int      // unread bytes in chunks
-	recvWindow  int64    // bytes the peer may send before our next WINDOW_UPDATE
-	unacked     int64    // bytes read (or discarded) but not yet returned to the peer's window
-	remoteEnded bool     // the peer sent END_STREAM
-	finished    bool     // the call is over; later failures are ignored
-	err         error    // terminal error: reset, connection failure or malformed message
+	head        int   // bytes of chunks[first] already read
+	buffered    int   // unread bytes in chunks
+	recvWindow  int64 // bytes the peer may send before our next WINDOW_UPDATE
+	unacked     int64 // bytes read (or discarded) but not yet returned to the peer's window
+	remoteEnded bool  // the peer sent END_STREAM
+	finished    bool  // the call is over; later failures are ignored
+	err         error // terminal error: reset, connection failure or malformed message
 	gotHeaders  bool
 	header      metadata.MD // received headers: a server's request metadata, a client's response headers
 	trailer     metadata.MD // client: received trailers
