@@ -199,3 +199,40 @@ func TestStreamWindowOverflowResetsStream(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedStream opens one stream beyond the server's limit: it alone is refused, and the
+// connection stays.
+func TestRefusedStream(t *testing.T) {
+	cfg := grpc.DefaultConfig()
+	cfg.MaxConcurrentStreams = 4
+	s := startStreamServer(t, cfg, nil)
+	nc, fr := rawPeer(t, s.addr)
+	handshake(nc, fr)
+	var buf bytes.Buffer
+	enc := hpack.NewEncoder(&buf)
+	for id := uint32(1); id <= 9; id += 2 { // five streams; the server runs four
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: requestBlock(enc, &buf, "/test.Stream/Block"),
+			EndHeaders: true})
+	}
+	fr.WritePing(false, [8]byte{1})
+	refused := map[uint32]bool{}
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch f := f.(type) {
+		case *http2.RSTStreamFrame:
+			refused[f.StreamID] = f.ErrCode == http2.ErrCodeRefusedStream
+		case *http2.GoAwayFrame:
+			t.Fatalf("GOAWAY %v", f.ErrCode)
+		case *http2.PingFrame:
+			if f.IsAck() { // every HEADERS before the PING has been handled
+				if len(refused) != 1 || !refused[9] {
+					t.Fatalf("resets: %v, want stream 9 refused", refused)
+				}
+				return
+			}
+		}
+	}
+}
