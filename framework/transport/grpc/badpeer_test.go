@@ -147,23 +147,8 @@ func TestServerDeadline(t *testing.T) {
 	var buf bytes.Buffer
 	block := requestBlock(hpack.NewEncoder(&buf), &buf, "/test.Stream/Block", "grpc-timeout", "50m")
 	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block, EndHeaders: true})
-	for {
-		f, err := fr.ReadFrame()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h, ok := f.(*http2.MetaHeadersFrame); ok && h.StreamEnded() {
-			status := ""
-			for _, hf := range h.RegularFields() {
-				if hf.Name == "grpc-status" {
-					status = hf.Value
-				}
-			}
-			if got := h.PseudoValue("status"); got != "200" || status != "4" {
-				t.Fatalf("status %s, grpc-status %q", got, status)
-			}
-			break
-		}
+	if got := readStatus(t, fr, 1); got != "4" {
+		t.Fatalf("grpc-status %q, want 4", got)
 	}
 	if err := <-seen; !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("handler saw %v", err)
@@ -233,6 +218,67 @@ func TestRefusedStream(t *testing.T) {
 				}
 				return
 			}
+		}
+	}
+}
+
+// TestBadRequests sends malformed requests: each gets a status, and the connection stays.
+func TestBadRequests(t *testing.T) {
+	s := startStreamServer(t, grpc.DefaultConfig(), nil)
+	nc, fr := rawPeer(t, s.addr)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	handshake(nc, fr)
+	var buf bytes.Buffer
+	enc := hpack.NewEncoder(&buf)
+	tests := []struct {
+		name   string
+		fields []string // name, value, ...
+		status string
+	}{
+		{"not gRPC content", []string{":method", "POST", ":scheme", "http", ":path", "/test.Echo/Echo",
+			":authority", "x", "content-type", "text/html"}, "13"},
+		{"GET", []string{":method", "GET", ":scheme", "http", ":path", "/test.Echo/Echo",
+			":authority", "x", "content-type", "application/grpc"}, "13"},
+		{"path without a slash", []string{":method", "POST", ":scheme", "http", ":path", "test.Echo/Echo",
+			":authority", "x", "content-type", "application/grpc"}, "12"},
+		{"unknown method", []string{":method", "POST", ":scheme", "http", ":path", "/test.Echo/Nope",
+			":authority", "x", "content-type", "application/grpc"}, "12"},
+		{"bad timeout", []string{":method", "POST", ":scheme", "http", ":path", "/test.Echo/Echo",
+			":authority", "x", "content-type", "application/grpc", "grpc-timeout", "soon"}, "13"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := uint32(2*i + 1)
+			buf.Reset()
+			for j := 0; j < len(tt.fields); j += 2 {
+				_ = enc.WriteField(hpack.HeaderField{Name: tt.fields[j], Value: tt.fields[j+1]})
+			}
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: buf.Bytes(), EndHeaders: true, EndStream: true})
+			if got := readStatus(t, fr, id); got != tt.status {
+				t.Fatalf("grpc-status %q, want %s", got, tt.status)
+			}
+		})
+	}
+}
+
+// readStatus reads frames until stream id ends and returns its grpc-status.
+func readStatus(t *testing.T, fr *http2.Framer, id uint32) string {
+	t.Helper()
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, ok := f.(*http2.MetaHeadersFrame); ok && h.StreamID == id && h.StreamEnded() {
+			for _, hf := range h.RegularFields() {
+				if hf.Name == "grpc-status" {
+					return hf.Value
+				}
+			}
+			return ""
+		}
+		if ga, ok := f.(*http2.GoAwayFrame); ok {
+			t.Fatalf("GOAWAY %v", ga.ErrCode)
 		}
 	}
 }

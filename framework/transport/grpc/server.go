@@ -239,14 +239,8 @@ func (sc *serverConn) parseRequest(st *stream, ss *ServerStream, f *http2.MetaHe
 	}
 	st.header = md
 	ss.gz = st.encoding == "gzip"
-	if !isGrpcContentType(ss.contentType) {
-		bad = rpcerr.Errorf(rpcerr.CodeInternal, "grpc: invalid content-type %q", ss.contentType)
-	}
-	if f.Truncated {
-		bad = rpcerr.New(rpcerr.CodeResourceExhausted, "grpc: header list too large")
-	}
-	if !strings.HasPrefix(ss.method, "/") {
-		bad = rpcerr.Errorf(rpcerr.CodeUnimplemented, "grpc: malformed method name %q", ss.method)
+	if err := checkRequest(ss, f.Truncated); err != nil {
+		bad = err
 	}
 	var ctx context.Context
 	if timeout >= 0 {
@@ -255,6 +249,19 @@ func (sc *serverConn) parseRequest(st *stream, ss *ServerStream, f *http2.MetaHe
 		ctx, st.cancel = context.WithCancel(context.Background())
 	}
 	return ctx, bad
+}
+
+// checkRequest validates a request's content-type and method, and that its headers were complete.
+func checkRequest(ss *ServerStream, truncated bool) error {
+	switch {
+	case !strings.HasPrefix(ss.method, "/"):
+		return rpcerr.Errorf(rpcerr.CodeUnimplemented, "grpc: malformed method name %q", ss.method)
+	case truncated:
+		return rpcerr.New(rpcerr.CodeResourceExhausted, "grpc: header list too large")
+	case !isGrpcContentType(ss.contentType):
+		return rpcerr.Errorf(rpcerr.CodeInternal, "grpc: invalid content-type %q", ss.contentType)
+	}
+	return nil
 }
 
 // isGrpcContentType reports whether ct is application/grpc or one of its subtypes.
