@@ -279,11 +279,12 @@ func (s goClientStream) header() (map[string][]string, error) {
 	return md, ternStatus(err)
 }
 
-func goOpener(cc *ggrpc.ClientConn) opener {
+func goOpener(cc *ggrpc.ClientConn, opts ...ggrpc.CallOption) opener {
 	desc := &ggrpc.StreamDesc{ClientStreams: true, ServerStreams: true}
+	opts = append(opts, ggrpc.ForceCodec(rawCodec{}))
 	return func(ctx context.Context, method string, kv ...string) (clientStream, error) {
 		ctx = metadata.AppendToOutgoingContext(ctx, kv...)
-		cs, err := cc.NewStream(ctx, desc, method, ggrpc.ForceCodec(rawCodec{}))
+		cs, err := cc.NewStream(ctx, desc, method, opts...)
 		if err != nil {
 			return nil, ternStatus(err)
 		}
@@ -294,17 +295,34 @@ func goOpener(cc *ggrpc.ClientConn) opener {
 func TestStreamingGrpcGoClientToTernServer(t *testing.T) {
 	waited := make(chan error, 4)
 	cc := grpcGoClient(t, startTernStreamServer(t, waited))
-	runScenarios(t, goOpener(cc), waited)
+	runScenarios(t, goOpener(cc), waited, nil)
 }
 
 func TestStreamingTernClientToGrpcGoServer(t *testing.T) {
 	waited := make(chan error, 4)
 	cc := ternDial(t, startGoStreamServer(t, waited), false)
-	runScenarios(t, ternOpener(cc), waited)
+	runScenarios(t, ternOpener(cc), waited, nil)
 }
 
-func runScenarios(t *testing.T, open opener, waited <-chan error) {
+// TestStreamingGzip streams gzip-compressed messages both ways.
+func TestStreamingGzip(t *testing.T) {
+	gz := map[string]bool{"bidi with metadata both ways": true, "4 MiB message": true}
+	t.Run("grpc-go client to Tern server", func(t *testing.T) {
+		cc := grpcGoClient(t, startTernStreamServer(t, nil))
+		runScenarios(t, goOpener(cc, ggrpc.UseCompressor("gzip")), nil, gz)
+	})
+	t.Run("Tern client to grpc-go server", func(t *testing.T) {
+		cc := ternDial(t, startGoStreamServer(t, nil), true)
+		runScenarios(t, ternOpener(cc), nil, gz)
+	})
+}
+
+// runScenarios runs the scenarios, or those named in only.
+func runScenarios(t *testing.T, open opener, waited <-chan error, only map[string]bool) {
 	for _, sc := range scenarios() {
+		if only != nil && !only[sc.name] {
+			continue
+		}
 		t.Run(sc.name, func(t *testing.T) {
 			if err := sc.run(testCtx(t), open, waited); err != nil {
 				t.Fatal(err)
