@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,6 +90,11 @@ func startTernServer(t *testing.T) string {
 
 // serveTern runs srv on a loopback listener until the test ends and returns its address.
 func serveTern(t *testing.T, srv *tgrpc.Server) string {
+	return serveTernCounting(t, srv, new(atomic.Int32))
+}
+
+// serveTernCounting is serveTern counting the connections accepted in conns.
+func serveTernCounting(t *testing.T, srv *tgrpc.Server, conns *atomic.Int32) string {
 	ln := listen(t)
 	var wg sync.WaitGroup
 	go func() {
@@ -97,6 +103,7 @@ func serveTern(t *testing.T, srv *tgrpc.Server) string {
 			if err != nil {
 				return
 			}
+			conns.Add(1)
 			wg.Add(1)
 			go func() { defer wg.Done(); _ = srv.ServeConn(nc) }()
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	ggrpc "google.golang.org/grpc"
@@ -182,7 +183,7 @@ func ternStatus(err error) error {
 	return err
 }
 
-func startTernStreamServer(t *testing.T, waited chan<- error) string {
+func startTernStreamServer(t *testing.T, waited chan<- error, conns *atomic.Int32) string {
 	m := tgrpc.MethodMap{}
 	for name, h := range handlers(waited) {
 		m[name] = tgrpc.StreamFunc(func(ctx context.Context, ss *tgrpc.ServerStream) error {
@@ -191,7 +192,7 @@ func startTernStreamServer(t *testing.T, waited chan<- error) string {
 	}
 	cfg := tgrpc.DefaultConfig()
 	cfg.MaxRecvMsgSize = maxMsg
-	return serveTern(t, tgrpc.NewServer(m, cfg))
+	return serveTernCounting(t, tgrpc.NewServer(m, cfg), conns)
 }
 
 // ---- the grpc-go server's side ----
@@ -294,8 +295,12 @@ func goOpener(cc *ggrpc.ClientConn, opts ...ggrpc.CallOption) opener {
 
 func TestStreamingGrpcGoClientToTernServer(t *testing.T) {
 	waited := make(chan error, 4)
-	cc := grpcGoClient(t, startTernStreamServer(t, waited))
+	var conns atomic.Int32
+	cc := grpcGoClient(t, startTernStreamServer(t, waited, &conns))
 	runScenarios(t, goOpener(cc), waited, nil)
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("the grpc-go client used %d connections, want 1", n)
+	}
 }
 
 func TestStreamingTernClientToGrpcGoServer(t *testing.T) {
@@ -308,7 +313,7 @@ func TestStreamingTernClientToGrpcGoServer(t *testing.T) {
 func TestStreamingGzip(t *testing.T) {
 	gz := map[string]bool{"bidi with metadata both ways": true, "4 MiB message": true}
 	t.Run("grpc-go client to Tern server", func(t *testing.T) {
-		cc := grpcGoClient(t, startTernStreamServer(t, nil))
+		cc := grpcGoClient(t, startTernStreamServer(t, nil, new(atomic.Int32)))
 		runScenarios(t, goOpener(cc, ggrpc.UseCompressor("gzip")), nil, gz)
 	})
 	t.Run("Tern client to grpc-go server", func(t *testing.T) {
