@@ -282,3 +282,33 @@ func readStatus(t *testing.T, fr *http2.Framer, id uint32) string {
 		}
 	}
 }
+
+// TestRapidReset opens and resets streams whose handlers ignore the reset for a while: beyond twice
+// MaxConcurrentStreams running handlers, new streams are refused, and a flood of them ends the
+// connection.
+func TestRapidReset(t *testing.T) {
+	release := make(chan struct{})
+	m := allMethods(nil)
+	m["/test.Stream/Stuck"] = grpc.StreamFunc(func(ctx context.Context, ss *grpc.ServerStream) error {
+		<-release
+		return nil
+	})
+	cfg := grpc.DefaultConfig()
+	cfg.MaxConcurrentStreams = 8
+	s := startHandler(t, m, cfg)
+	defer close(release)
+	nc, fr := rawPeer(t, s.addr)
+	handshake(nc, fr)
+	go func() {
+		var buf bytes.Buffer
+		enc := hpack.NewEncoder(&buf)
+		for id := uint32(1); id < 2*500; id += 2 {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: requestBlock(enc, &buf, "/test.Stream/Stuck"),
+				EndHeaders: true})
+			if fr.WriteRSTStream(id, http2.ErrCodeCancel) != nil {
+				return
+			}
+		}
+	}()
+	expectGoAway(t, fr, http2.ErrCodeEnhanceYourCalm)
+}

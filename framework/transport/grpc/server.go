@@ -190,7 +190,9 @@ func (sc *serverConn) accept(id uint32) (*stream, error) {
 	c := sc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.draining || uint32(c.open) >= c.cfg.MaxConcurrentStreams {
+	// Calls reset by the client stop counting at once, but their handlers may still run: bounding those
+	// too keeps a client that opens and resets streams in a loop from piling up goroutines.
+	if c.draining || uint32(c.open) >= c.cfg.MaxConcurrentStreams || int64(c.running) >= 2*int64(c.cfg.MaxConcurrentStreams) {
 		if !c.draining {
 			if c.refused++; c.refused > maxRefusedStreams {
 				return nil, connError{code: http2.ErrCodeEnhanceYourCalm, msg: "too many streams beyond SETTINGS_MAX_CONCURRENT_STREAMS"}
