@@ -245,3 +245,39 @@ func TestResetAfterDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelBlockedSend cancels a call whose SendMsg waits for a window the server never opens.
+func TestCancelBlockedSend(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.InitialWindowSize = 65535
+	started := make(chan struct{})
+	h := MethodMap{"/t.T/Deaf": StreamFunc(func(ctx context.Context, ss *ServerStream) error {
+		close(started)
+		<-ctx.Done() // never reads
+		return ctx.Err()
+	})}
+	cc := loopback(t, h, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	callCtx, cancelCall := context.WithCancel(ctx)
+	cs, err := cc.NewStream(callCtx, "/t.T/Deaf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	sent := make(chan error, 1)
+	go func() { sent <- cs.SendMsg(make([]byte, 1<<20)) }()
+	c := cc.c
+	waitUntil(ctx, t, func() bool { // the send is blocked on the stream window
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return cs.st.sendWindow == 0
+	})
+	cancelCall()
+	if err := <-sent; rpcerr.CodeOf(err) != rpcerr.CodeCanceled {
+		t.Fatalf("blocked SendMsg = %v, want Canceled", err)
+	}
+	if _, err := cs.RecvMsg(); rpcerr.CodeOf(err) != rpcerr.CodeCanceled {
+		t.Fatalf("RecvMsg after cancel = %v", err)
+	}
+}
