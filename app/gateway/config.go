@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os/signal"
@@ -66,28 +65,22 @@ type HTTPConfig struct {
 // newBackend opens the clients of item (gRPC), stock (Kitex Protobuf on TTHeader) and cart (Thrift on
 // TTHeader), and returns the backend on them and a function closing them.
 func newBackend(p *platform.Platform) (*downstream.Backend, func(), error) {
-	var closers []func() error
-	closeAll := func() {
-		for _, c := range closers {
-			_ = c()
-		}
-	}
 	items, err := newClient(p, "item", transport.GRPC, itemservice.NewClient)
-	if err == nil {
-		closers = append(closers, items.Close)
-	}
-	stocks, err2 := newClient(p, "stock", transport.TTHeader, stockservice.NewClient)
-	if err2 == nil {
-		closers = append(closers, stocks.Close)
-	}
-	carts, err3 := newClient(p, "cart", transport.TTHeader, cartservice.NewClient)
-	if err3 == nil {
-		closers = append(closers, carts.Close)
-	}
-	if err := errors.Join(err, err2, err3); err != nil {
-		closeAll()
+	if err != nil {
 		return nil, nil, err
 	}
+	stocks, err := newClient(p, "stock", transport.TTHeader, stockservice.NewClient)
+	if err != nil {
+		items.Close()
+		return nil, nil, err
+	}
+	carts, err := newClient(p, "cart", transport.TTHeader, cartservice.NewClient)
+	if err != nil {
+		items.Close()
+		stocks.Close()
+		return nil, nil, err
+	}
+	closeAll := func() { items.Close(); stocks.Close(); carts.Close() }
 	return downstream.New(items, stocks, carts), closeAll, nil
 }
 
@@ -130,16 +123,26 @@ func newDeps(cfg *Config, p *platform.Platform, b shop.Backend) (api.Deps, error
 	if tp, ok := any(p).(tracerProvider); ok {
 		d.TracerProvider = tp.TracerProvider()
 	}
-	if cfg.RateLimit.Rate > 0 {
-		burst := cfg.RateLimit.Burst
-		if burst == 0 {
-			burst = max(1, int(2*cfg.RateLimit.Rate))
-		}
-		if d.Limiter, err = middleware.NewLimiter(cfg.RateLimit.Rate, burst, nil); err != nil {
-			return api.Deps{}, err
-		}
+	if d.Limiter, err = newLimiter(cfg.RateLimit); err != nil {
+		return api.Deps{}, err
 	}
 	return d, nil
+}
+
+// newLimiter returns the rate limiter c configures, nil when the rate is 0.
+func newLimiter(c RateLimitConfig) (*middleware.Limiter, error) {
+	if c.Rate == 0 {
+		return nil, nil
+	}
+	burst := c.Burst
+	if burst == 0 {
+		burst = max(1, int(2*c.Rate))
+	}
+	l, err := middleware.NewLimiter(c.Rate, burst, nil)
+	if err != nil {
+		return nil, fmt.Errorf("rate_limit: %w", err)
+	}
+	return l, nil
 }
 
 // parseCIDRs parses a comma-separated list of CIDRs.

@@ -44,15 +44,7 @@ func shopping(t *testing.T, ctx context.Context, c *apiClient) {
 	}
 	c.must(t, ctx, 200, "POST", "/api/v1/login", "", map[string]string{"username": "alice", "password": "wonderland"}, &login)
 	c.must(t, ctx, 401, "POST", "/api/v1/login", "", map[string]string{"username": "alice", "password": "nope"}, nil)
-
-	var page itemList
-	c.must(t, ctx, 200, "GET", "/api/v1/items?page=1&page_size=5", "", nil, &page)
-	if len(page.Items) != 5 || page.Total < 5 || page.Items[0].Title == "" || page.Items[0].Stock <= 0 {
-		t.Fatalf("first page: %+v", page)
-	}
-	var before item
-	c.must(t, ctx, 200, "GET", "/api/v1/items/1", "", nil, &before)
-	c.must(t, ctx, 404, "GET", "/api/v1/items/99999", "", nil, nil)
+	before := browse(t, ctx, c)
 
 	tok := login.Token
 	c.must(t, ctx, 200, "POST", "/api/v1/cart/items", tok, map[string]int64{"item_id": 1, "quantity": 2}, nil)
@@ -63,7 +55,24 @@ func shopping(t *testing.T, ctx context.Context, c *apiClient) {
 	if len(cart.Items) != 1 || cart.Items[0].Quantity != 3 || cart.TotalCents != 3*before.PriceCents {
 		t.Fatalf("cart after the change: %+v (price %d)", cart, before.PriceCents)
 	}
+	checkout(t, ctx, c, tok, cart, before)
+}
 
+// browse lists a page and reads item 1, which it returns.
+func browse(t *testing.T, ctx context.Context, c *apiClient) item {
+	var page itemList
+	c.must(t, ctx, 200, "GET", "/api/v1/items?page=1&page_size=5", "", nil, &page)
+	if len(page.Items) != 5 || page.Total < 5 || page.Items[0].Title == "" || page.Items[0].Stock <= 0 {
+		t.Fatalf("first page: %+v", page)
+	}
+	var it item
+	c.must(t, ctx, 200, "GET", "/api/v1/items/1", "", nil, &it)
+	c.must(t, ctx, 404, "GET", "/api/v1/items/99999", "", nil, nil)
+	return it
+}
+
+// checkout orders cart and checks the stock of item 1 went down and the cart is empty.
+func checkout(t *testing.T, ctx context.Context, c *apiClient, tok string, cart cartBody, before item) {
 	var o order
 	c.must(t, ctx, 200, "POST", "/api/v1/cart/checkout", tok, nil, &o)
 	if o.OrderID == "" || o.TotalCents != cart.TotalCents || len(o.Items) != 1 {
@@ -103,22 +112,25 @@ func rush(t *testing.T, ctx context.Context, c *apiClient, stockAddr string) {
 	if t.Failed() {
 		t.FailNow()
 	}
-
 	statuses := make([]int, users)
-	errs := make([]error, users)
 	parallel(users, users, func(i int) {
-		statuses[i], errs[i] = c.call(ctx, "POST", "/api/v1/cart/checkout", tokens[i], nil, nil)
+		var err error
+		if statuses[i], err = c.call(ctx, "POST", "/api/v1/cart/checkout", tokens[i], nil, nil); err != nil {
+			t.Errorf("user %d: %v", i, err)
+		}
 	})
 	counts := map[int]int{}
-	for i, st := range statuses {
-		if errs[i] != nil {
-			t.Errorf("user %d: %v", i, errs[i])
-		}
+	for _, st := range statuses {
 		counts[st]++
 	}
 	if counts[200] != units || counts[409] != users-units {
 		t.Fatalf("statuses %v, want %d × 200 and %d × 409", counts, units, users-units)
 	}
+	checkRushAftermath(t, ctx, c, itemID, tokens, statuses)
+}
+
+// checkRushAftermath checks the item's stock is 0, the winners' carts are empty and the losers' kept.
+func checkRushAftermath(t *testing.T, ctx context.Context, c *apiClient, itemID int64, tokens []string, statuses []int) {
 	var it item
 	c.must(t, ctx, 200, "GET", fmt.Sprintf("/api/v1/items/%d", itemID), "", nil, &it)
 	if it.Stock != 0 {

@@ -87,12 +87,15 @@ func register(h *server.Hertz, hs *handlers) {
 	h.NoMethod(func(ctx context.Context, c *app.RequestContext) {
 		apierr.Write(ctx, c, http.StatusMethodNotAllowed, apierr.CodeMethodNotAllowed, "method not allowed on this route")
 	})
-
 	h.GET("/healthz", hs.healthz)
 	h.GET("/readyz", hs.readyz)
 	h.GET("/", web.Index)
 	h.GET("/static/*filepath", web.Static)
+	registerAPI(h, hs)
+}
 
+// registerAPI installs the routes under Prefix.
+func registerAPI(h *server.Hertz, hs *handlers) {
 	v1 := h.Group(Prefix)
 	if hs.Limiter != nil {
 		v1.Use(middleware.RateLimit(hs.Limiter))
