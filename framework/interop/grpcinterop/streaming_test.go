@@ -184,14 +184,19 @@ func ternStatus(err error) error {
 }
 
 func startTernStreamServer(t *testing.T, waited chan<- error, conns *atomic.Int32) string {
+	cfg := tgrpc.DefaultConfig()
+	cfg.MaxRecvMsgSize = maxMsg
+	return serveTernHandlers(t, handlers(waited), cfg, conns)
+}
+
+// serveTernHandlers serves hs with a Tern server.
+func serveTernHandlers(t *testing.T, hs map[string]func(s msgStream) error, cfg tgrpc.Config, conns *atomic.Int32) string {
 	m := tgrpc.MethodMap{}
-	for name, h := range handlers(waited) {
+	for name, h := range hs {
 		m[name] = tgrpc.StreamFunc(func(ctx context.Context, ss *tgrpc.ServerStream) error {
 			return ternStatus(h(ternServerStream{ss}))
 		})
 	}
-	cfg := tgrpc.DefaultConfig()
-	cfg.MaxRecvMsgSize = maxMsg
 	return serveTernCounting(t, tgrpc.NewServer(m, cfg), conns)
 }
 
@@ -216,16 +221,21 @@ func (s goServerStream) setTrailer(md map[string][]string) { s.ss.SetTrailer(met
 func (s goServerStream) ctx() context.Context              { return s.ss.Context() }
 
 func startGoStreamServer(t *testing.T, waited chan<- error) string {
+	return serveGoHandlers(t, handlers(waited))
+}
+
+// serveGoHandlers serves hs with a grpc-go server, its options added to the defaults.
+func serveGoHandlers(t *testing.T, hs map[string]func(s msgStream) error, opts ...ggrpc.ServerOption) string {
 	desc := &ggrpc.ServiceDesc{ServiceName: "interop.Stream", HandlerType: (*echoServer)(nil)}
-	for name, h := range handlers(waited) {
+	for name, h := range hs {
 		desc.Streams = append(desc.Streams, ggrpc.StreamDesc{
 			StreamName:    name[len("/interop.Stream/"):],
 			ClientStreams: true, ServerStreams: true,
 			Handler: func(_ any, ss ggrpc.ServerStream) error { return h(goServerStream{ss}) },
 		})
 	}
-	srv := ggrpc.NewServer(ggrpc.MaxRecvMsgSize(maxMsg), ggrpc.MaxSendMsgSize(maxMsg),
-		ggrpc.ForceServerCodec(rawCodec{}))
+	opts = append(opts, ggrpc.MaxRecvMsgSize(maxMsg), ggrpc.MaxSendMsgSize(maxMsg), ggrpc.ForceServerCodec(rawCodec{}))
+	srv := ggrpc.NewServer(opts...)
 	srv.RegisterService(desc, &echoImpl{})
 	ln := listen(t)
 	go srv.Serve(ln)
