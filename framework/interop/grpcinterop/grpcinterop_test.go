@@ -34,13 +34,13 @@ const (
 	maxMsg      = 8 << 20
 )
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func listen(t *testing.T) net.Listener {
+func listen(t testing.TB) net.Listener {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -89,12 +89,12 @@ func startTernServer(t *testing.T) string {
 }
 
 // serveTern runs srv on a loopback listener until the test ends and returns its address.
-func serveTern(t *testing.T, srv *tgrpc.Server) string {
+func serveTern(t testing.TB, srv *tgrpc.Server) string {
 	return serveTernCounting(t, srv, new(atomic.Int32))
 }
 
 // serveTernCounting is serveTern counting the connections accepted in conns.
-func serveTernCounting(t *testing.T, srv *tgrpc.Server, conns *atomic.Int32) string {
+func serveTernCounting(t testing.TB, srv *tgrpc.Server, conns *atomic.Int32) string {
 	ln := listen(t)
 	var wg sync.WaitGroup
 	go func() {
@@ -117,7 +117,7 @@ func serveTernCounting(t *testing.T, srv *tgrpc.Server, conns *atomic.Int32) str
 	return ln.Addr().String()
 }
 
-func grpcGoClient(t *testing.T, addr string) *ggrpc.ClientConn {
+func grpcGoClient(t testing.TB, addr string) *ggrpc.ClientConn {
 	cc, err := ggrpc.NewClient(addr, ggrpc.WithTransportCredentials(insecure.NewCredentials()),
 		ggrpc.WithDefaultCallOptions(ggrpc.MaxCallRecvMsgSize(maxMsg), ggrpc.MaxCallSendMsgSize(maxMsg)))
 	if err != nil {

@@ -183,14 +183,14 @@ func ternStatus(err error) error {
 	return err
 }
 
-func startTernStreamServer(t *testing.T, waited chan<- error, conns *atomic.Int32) string {
+func startTernStreamServer(t testing.TB, waited chan<- error, conns *atomic.Int32) string {
 	cfg := tgrpc.DefaultConfig()
 	cfg.MaxRecvMsgSize = maxMsg
 	return serveTernHandlers(t, handlers(waited), cfg, conns)
 }
 
 // serveTernHandlers serves hs with a Tern server.
-func serveTernHandlers(t *testing.T, hs map[string]func(s msgStream) error, cfg tgrpc.Config, conns *atomic.Int32) string {
+func serveTernHandlers(t testing.TB, hs map[string]func(s msgStream) error, cfg tgrpc.Config, conns *atomic.Int32) string {
 	m := tgrpc.MethodMap{}
 	for name, h := range hs {
 		m[name] = tgrpc.StreamFunc(func(ctx context.Context, ss *tgrpc.ServerStream) error {
@@ -220,12 +220,12 @@ func (s goServerStream) sendHeader(md map[string][]string) error {
 func (s goServerStream) setTrailer(md map[string][]string) { s.ss.SetTrailer(metadata.MD(md)) }
 func (s goServerStream) ctx() context.Context              { return s.ss.Context() }
 
-func startGoStreamServer(t *testing.T, waited chan<- error) string {
+func startGoStreamServer(t testing.TB, waited chan<- error) string {
 	return serveGoHandlers(t, handlers(waited))
 }
 
 // serveGoHandlers serves hs with a grpc-go server, its options added to the defaults.
-func serveGoHandlers(t *testing.T, hs map[string]func(s msgStream) error, opts ...ggrpc.ServerOption) string {
+func serveGoHandlers(t testing.TB, hs map[string]func(s msgStream) error, opts ...ggrpc.ServerOption) string {
 	desc := &ggrpc.ServiceDesc{ServiceName: "interop.Stream", HandlerType: (*echoServer)(nil)}
 	for name, h := range hs {
 		desc.Streams = append(desc.Streams, ggrpc.StreamDesc{

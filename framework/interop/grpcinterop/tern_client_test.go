@@ -64,7 +64,7 @@ func startGrpcGoServer(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func ternDial(t *testing.T, addr string, gzip bool) *tgrpc.ClientConn {
+func ternDial(t testing.TB, addr string, gzip bool) *tgrpc.ClientConn {
 	cfg := tgrpc.DefaultConfig()
 	cfg.MaxRecvMsgSize = maxMsg
 	if gzip {

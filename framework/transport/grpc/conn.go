@@ -130,6 +130,11 @@ func (c *conn) queue(fn func(*http2.Framer) error) {
 	c.ctrlMu.Lock()
 	c.ctrlQ = append(c.ctrlQ, fn)
 	c.ctrlMu.Unlock()
+	c.kick()
+}
+
+// kick wakes the control loop, which flushes whatever is buffered.
+func (c *conn) kick() {
 	select {
 	case c.ctrlSig <- struct{}{}:
 	default:

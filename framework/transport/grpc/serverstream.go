@@ -74,7 +74,7 @@ func (ss *ServerStream) SendHeader(md metadata.MD) error {
 	if fields == nil {
 		return rpcerr.New(rpcerr.CodeInternal, "grpc: SendHeader after the headers were sent")
 	}
-	return ss.sendErr(ss.sc.c.writeHeaders(ss.st.id, fields, false))
+	return ss.sendErr(ss.sc.c.writeHeadersSoon(ss.st.id, fields))
 }
 
 // SetTrailer adds md to the trailers sent with the status.

@@ -95,12 +95,18 @@ func (c *conn) encodeHeadersLocked(id uint32, fields []hpack.HeaderField, end bo
 	return nil
 }
 
-// writeHeaders writes one header block now.
-func (c *conn) writeHeaders(id uint32, fields []hpack.HeaderField, end bool) error {
+// writeHeadersSoon writes one header block without flushing it: the control loop flushes it soon, so
+// that a message sent right after leaves in the same write.
+func (c *conn) writeHeadersSoon(id uint32, fields []hpack.HeaderField) error {
 	if err := c.lockWrite(); err != nil {
 		return err
 	}
-	return c.unlockWrite(c.encodeHeadersLocked(id, fields, end))
+	if err := c.encodeHeadersLocked(id, fields, false); err != nil {
+		return c.unlockWrite(err)
+	}
+	c.wmu.Unlock()
+	c.kick()
+	return nil
 }
 
 // writeDataFrameLocked writes bytes [o.off, o.off+n) of o's prefixed message as one DATA frame,
