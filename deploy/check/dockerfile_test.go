@@ -3,11 +3,13 @@ package check
 import (
 	"context"
 	"debug/elf"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -112,39 +114,81 @@ func containsInstruction(ins []instruction, cmd, args string) bool {
 	return false
 }
 
-// TestDockerfileBuild runs the Dockerfile's go build command for every service as the build stage
-// runs it: with /bin/sh from the repository root (WORKDIR /src after COPY . .), the build args as
-// environment variables (SERVICE, and OUT pointing at a temporary directory), and checks that it
-// leaves static binaries.
-func TestDockerfileBuild(t *testing.T) {
+// dockerBuild holds the binaries the Dockerfile's go build line made, per service, built once for the
+// tests that need them.
+var dockerBuild struct {
+	once sync.Once
+	dir  string            // holds <service>/service and <service>/healthcheck
+	errs map[string]string // service → build failure
+	err  error             // the Dockerfile itself
+}
+
+// buildServices runs the Dockerfile's go build command for every service as the build stage runs it:
+// with /bin/sh from the repository root (WORKDIR /src after COPY . .), the build args as environment
+// variables (SERVICE, and OUT pointing at a temporary directory). It returns the directory of the
+// binaries.
+func buildServices(t *testing.T) (string, map[string]string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds every service")
 	}
-	var cmds []string
-	for _, in := range parseDockerfile(string(mustRead(t, "deploy", "Dockerfile"))) {
-		if in.cmd == "RUN" && strings.Contains(in.args, "go build") {
-			cmds = append(cmds, runFlags(in.args))
+	services := shopServices(t)
+	dockerBuild.once.Do(func() {
+		var cmds []string
+		for _, in := range parseDockerfile(string(mustRead(t, "deploy", "Dockerfile"))) {
+			if in.cmd == "RUN" && strings.Contains(in.args, "go build") {
+				cmds = append(cmds, runFlags(in.args))
+			}
 		}
-	}
-	if len(cmds) != 1 {
-		t.Fatalf("%d RUN lines with go build, want 1", len(cmds))
-	}
-	if !strings.Contains(cmds[0], "CGO_ENABLED=0") {
-		t.Errorf("the build does not turn cgo off: %s", cmds[0])
-	}
-	for _, svc := range shopServices(t) {
-		t.Run(svc, func(t *testing.T) {
-			out := t.TempDir()
+		if len(cmds) != 1 {
+			dockerBuild.err = fmt.Errorf("%d RUN lines with go build, want 1", len(cmds))
+			return
+		}
+		if !strings.Contains(cmds[0], "CGO_ENABLED=0") {
+			dockerBuild.err = fmt.Errorf("the build does not turn cgo off: %s", cmds[0])
+			return
+		}
+		dockerBuild.dir, dockerBuild.err = os.MkdirTemp("", "tern-deploy-check-")
+		if dockerBuild.err != nil {
+			return
+		}
+		dockerBuild.errs = map[string]string{}
+		for _, svc := range services {
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-			defer cancel()
 			cmd := exec.CommandContext(ctx, "/bin/sh", "-c", cmds[0])
 			cmd.Dir = root
-			cmd.Env = append(os.Environ(), "SERVICE="+svc, "OUT="+out)
+			cmd.Env = append(os.Environ(), "SERVICE="+svc, "OUT="+filepath.Join(dockerBuild.dir, svc))
 			if b, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("%s\n%s: %v", cmds[0], b, err)
+				dockerBuild.errs[svc] = fmt.Sprintf("%s\n%s: %v", cmds[0], b, err)
+			}
+			cancel()
+		}
+	})
+	if dockerBuild.err != nil {
+		t.Fatal(dockerBuild.err)
+	}
+	return dockerBuild.dir, dockerBuild.errs
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dockerBuild.dir != "" {
+		os.RemoveAll(dockerBuild.dir)
+	}
+	os.Exit(code)
+}
+
+// TestDockerfileBuild checks that the Dockerfile's go build line builds every service and the health
+// probe into static binaries.
+func TestDockerfileBuild(t *testing.T) {
+	dir, errs := buildServices(t)
+	for _, svc := range shopServices(t) {
+		t.Run(svc, func(t *testing.T) {
+			if msg, failed := errs[svc]; failed {
+				t.Fatal(msg)
 			}
 			for _, bin := range []string{"service", "healthcheck"} {
-				checkStatic(t, filepath.Join(out, bin))
+				checkStatic(t, filepath.Join(dir, svc, bin))
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"regexp"
@@ -168,6 +169,9 @@ func TestDashboardQueriesExportedMetrics(t *testing.T) {
 	matcher := regexp.MustCompile(`([a-z_]+)\s*(=~|!=|=)\s*"`)
 	used := map[string]bool{}
 	for _, e := range exprs {
+		if err := balanced(e); err != nil {
+			t.Errorf("query %q: %v", e, err)
+		}
 		var known []string // the labels of the metrics of this query
 		ms := metric.FindAllStringSubmatch(e, -1)
 		for _, m := range ms {
@@ -280,4 +284,29 @@ func TestGrafanaDashboardProvider(t *testing.T) {
 			t.Errorf("dashboards path %s is not mounted in the grafana container", pr.Options.Path)
 		}
 	}
+}
+
+// balanced reports unbalanced brackets or quotes in a query.
+func balanced(q string) error {
+	var stack []rune
+	pairs := map[rune]rune{')': '(', '}': '{', ']': '['}
+	inQuote := false
+	for _, r := range q {
+		switch {
+		case r == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case r == '(' || r == '{' || r == '[':
+			stack = append(stack, r)
+		case pairs[r] != 0:
+			if len(stack) == 0 || stack[len(stack)-1] != pairs[r] {
+				return fmt.Errorf("unbalanced %q", r)
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if inQuote || len(stack) > 0 {
+		return fmt.Errorf("unclosed brackets or quotes")
+	}
+	return nil
 }
