@@ -281,3 +281,68 @@ func TestCancelBlockedSend(t *testing.T) {
 		t.Fatalf("RecvMsg after cancel = %v", err)
 	}
 }
+
+// TestShutdownLetsStreamsFinish shuts the server down while a bidi stream is open: the stream keeps
+// working, new calls are refused, and Shutdown returns once the stream has ended.
+func TestShutdownLetsStreamsFinish(t *testing.T) {
+	h := MethodMap{"/t.T/Echo": StreamFunc(func(ctx context.Context, ss *ServerStream) error {
+		for {
+			b, err := ss.RecvMsg()
+			if err != nil {
+				return nil
+			}
+			if err := ss.SendMsg(b); err != nil {
+				return err
+			}
+		}
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	srv := NewServer(h, DefaultConfig())
+	go func() {
+		if nc, err := ln.Accept(); err == nil {
+			_ = srv.ServeConn(nc)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cc, err := Dial(ctx, "tcp", ln.Addr().String(), DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	cs, err := cc.NewStream(ctx, "/t.T/Echo", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.SendMsg([]byte("x")); err != nil { // the server has the stream before it shuts down
+		t.Fatal(err)
+	}
+	if _, err := cs.RecvMsg(); err != nil {
+		t.Fatal(err)
+	}
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	waitUntil(ctx, t, func() bool { return !cc.Usable() }) // the GOAWAY arrived
+	if _, err := cc.NewStream(ctx, "/t.T/Echo", nil); rpcerr.CodeOf(err) != rpcerr.CodeUnavailable {
+		t.Fatalf("new call after GOAWAY: %v", err)
+	}
+	for i := range 3 {
+		if err := cs.SendMsg([]byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := cs.RecvMsg(); err != nil || len(b) != 1 || b[0] != byte(i) {
+			t.Fatalf("echo %d during shutdown: %v, %v", i, b, err)
+		}
+	}
+	_ = cs.CloseSend()
+	if _, err := cs.RecvMsg(); err != io.EOF {
+		t.Fatal(err)
+	}
+	if err := <-shut; err != nil {
+		t.Fatalf("Shutdown = %v", err)
+	}
+}
