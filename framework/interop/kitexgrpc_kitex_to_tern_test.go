@@ -46,18 +46,23 @@ func kitexGRPCUnary(t *testing.T, c *kitexpeer.PBClient) {
 			t.Errorf("call %d: response %v, want message %q and meta {deadline: set}", i, resp, msg)
 		}
 	}
-	payload := largePayload(1 << 20)
-	for _, compressor := range []string{"", "gzip"} {
-		var opts []callopt.Option
-		if compressor != "" { // grpc-encoding: gzip on the request
-			opts = append(opts, callopt.WithGRPCCompressor(compressor))
+	// 1 MiB plain; 256 KiB gzip-compressed (grpc-encoding: gzip on the request, answered in kind),
+	// under a longer timeout: compress/flate under the race detector takes seconds per MiB.
+	for _, tc := range []struct {
+		compressor string
+		size       int
+	}{{"", 1 << 20}, {"gzip", 256 << 10}} {
+		payload := largePayload(tc.size)
+		opts := []callopt.Option{callopt.WithRPCTimeout(8 * time.Second)}
+		if tc.compressor != "" {
+			opts = append(opts, callopt.WithGRPCCompressor(tc.compressor))
 		}
 		resp, err := c.Call(ctx, "Echo", &echopb.Request{Message: "large", Payload: payload}, opts...)
 		if err != nil {
-			t.Fatalf("Echo(1 MiB, compressor %q): %v", compressor, err)
+			t.Fatalf("Echo(%d bytes, compressor %q): %v", tc.size, tc.compressor, err)
 		}
 		if !bytes.Equal(resp.GetPayload(), payload) {
-			t.Errorf("Echo(1 MiB, compressor %q) answered %d payload bytes (equal: false)", compressor, len(resp.GetPayload()))
+			t.Errorf("Echo(%d bytes, compressor %q) answered %d payload bytes (equal: false)", tc.size, tc.compressor, len(resp.GetPayload()))
 		}
 	}
 }
