@@ -69,7 +69,7 @@ echo
 echo "==> the shop is running (data in $run_dir/data); Ctrl-C stops it"
 for svc in "${services[@]}"; do
 	if [ "$svc" = gateway ]; then
-		echo "    gateway  http://127.0.0.1:8080/   (API under /api/v1)"
+		echo "    gateway  http://127.0.0.1:8080/   (API under /api/v1; log in as alice / wonderland, bob / builder or carol / christmas)"
 	else
 		printf '    %-8s 127.0.0.1:%s\n' "$svc" "${ports[$svc]}"
 	fi
