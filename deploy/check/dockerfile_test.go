@@ -211,3 +211,78 @@ func checkStatic(t *testing.T, path string) {
 		t.Errorf("%s needs %v", filepath.Base(path), libs)
 	}
 }
+
+// ignored reports whether a .dockerignore pattern leaves path (slash-separated, relative to the
+// context) out of the build context: the pattern matches the path or one of its parent directories;
+// "**/" matches any number of leading directories.
+func ignored(pattern, path string) bool {
+	pattern = strings.TrimPrefix(pattern, "/")
+	candidates := []string{path}
+	for dir := path; strings.Contains(dir, "/"); {
+		dir = dir[:strings.LastIndexByte(dir, '/')]
+		candidates = append(candidates, dir)
+	}
+	for _, c := range candidates {
+		if ok, _ := filepath.Match(pattern, c); ok {
+			return true
+		}
+		if rest, deep := strings.CutPrefix(pattern, "**/"); deep {
+			for i := 0; i < len(c); i++ {
+				if i == 0 || c[i-1] == '/' {
+					if ok, _ := filepath.Match(rest, c[i:]); ok {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// TestDockerignoreKeepsSources checks that deploy/Dockerfile.dockerignore leaves every tracked file in
+// the build context (database files aside), so that the image builds what the tests build.
+func TestDockerignoreKeepsSources(t *testing.T) {
+	var patterns []string
+	for _, l := range strings.Split(string(mustRead(t, "deploy", "Dockerfile.dockerignore")), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			patterns = append(patterns, l)
+		}
+	}
+	for _, tt := range []struct {
+		pattern, path string
+		want          bool
+	}{
+		{".git", ".git/HEAD", true},
+		{"**/*.db", "app/item/data/item.db", true},
+		{"**/*.db", "item.db", true},
+		{"/bin", "bin/tern", true},
+		{"/bin", "app/bin/x.go", false},
+		{"**/*.test", "app/item/main.go", false},
+	} {
+		if got := ignored(tt.pattern, tt.path); got != tt.want {
+			t.Errorf("ignored(%q, %q) = %v, want %v", tt.pattern, tt.path, got, tt.want)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", "ls-files")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Skipf("git ls-files: %v (not a git checkout)", err)
+	}
+	files := strings.Fields(string(out))
+	if len(files) == 0 {
+		t.Fatal("git ls-files lists nothing")
+	}
+	for _, f := range files {
+		if strings.Contains(filepath.Base(f), ".db") {
+			continue
+		}
+		for _, p := range patterns {
+			if ignored(p, f) {
+				t.Errorf("%s is left out of the build context by %q", f, p)
+			}
+		}
+	}
+}
