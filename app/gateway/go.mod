@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/cloudwego/hertz v0.10.4
 	github.com/ternhq/tern/framework v0.0.0
+	github.com/ternhq/tern/framework/contrib/otel v0.0.0
 	github.com/ternhq/tern/framework/platform v0.0.0
 	github.com/ternhq/tern/rpc_gen v0.0.0
 	go.opentelemetry.io/otel v1.47.0
@@ -87,7 +88,6 @@ require (
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/ternhq/tern/framework/contrib/etcd v0.0.0 // indirect
 	github.com/ternhq/tern/framework/contrib/nacos v0.0.0 // indirect
-	github.com/ternhq/tern/framework/contrib/otel v0.0.0 // indirect
 	github.com/tidwall/gjson v1.17.3 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.0 // indirect

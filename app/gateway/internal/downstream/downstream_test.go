@@ -23,16 +23,16 @@ func testContext(t *testing.T) context.Context {
 	return ctx
 }
 
-// clientOpts are the options of a client of addr over p.
-func clientOpts(addr string, p transport.Protocol) []client.Option {
-	return []client.Option{client.WithHostPorts(addr), client.WithTransportProtocol(p),
-		client.WithRPCTimeout(3 * time.Second), client.WithConnectTimeout(500 * time.Millisecond)}
+// clientOpts are the options of a client of addr over p, then extra.
+func clientOpts(addr string, p transport.Protocol, extra ...client.Option) []client.Option {
+	return append([]client.Option{client.WithHostPorts(addr), client.WithTransportProtocol(p),
+		client.WithRPCTimeout(3 * time.Second), client.WithConnectTimeout(500 * time.Millisecond)}, extra...)
 }
 
 // setup serves the stubs on loopback and returns a Backend on clients speaking what the gateway speaks:
 // item over gRPC, stock over Kitex Protobuf on TTHeader, cart over Thrift on TTHeader. cartAddr, when
-// not empty, replaces the cart stub's address.
-func setup(t *testing.T, cartAddr string) (*downstream.Backend, *cartStub) {
+// not empty, replaces the cart stub's address; extra options go to every client.
+func setup(t *testing.T, cartAddr string, extra ...client.Option) (*downstream.Backend, *cartStub) {
 	t.Helper()
 	itemLn, stockLn, cartLn := listen(t), listen(t), listen(t)
 	carts := &cartStub{}
@@ -42,15 +42,15 @@ func setup(t *testing.T, cartAddr string) (*downstream.Backend, *cartStub) {
 	if cartAddr == "" {
 		cartAddr = cartLn.Addr().String()
 	}
-	items, err := itemservice.NewClient("item", clientOpts(itemLn.Addr().String(), transport.GRPC)...)
+	items, err := itemservice.NewClient("item", clientOpts(itemLn.Addr().String(), transport.GRPC, extra...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stocks, err := stockservice.NewClient("stock", clientOpts(stockLn.Addr().String(), transport.TTHeader)...)
+	stocks, err := stockservice.NewClient("stock", clientOpts(stockLn.Addr().String(), transport.TTHeader, extra...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cartCli, err := cartservice.NewClient("cart", clientOpts(cartAddr, transport.TTHeader)...)
+	cartCli, err := cartservice.NewClient("cart", clientOpts(cartAddr, transport.TTHeader, extra...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
