@@ -236,7 +236,7 @@ func TestBadRequests(t *testing.T) {
 		status string
 	}{
 		{"not gRPC content", []string{":method", "POST", ":scheme", "http", ":path", "/test.Echo/Echo",
-			":authority", "x", "content-type", "text/html"}, "13"},
+			":authority", "x", "content-type", "text/html"}, "415 13"},
 		{"GET", []string{":method", "GET", ":scheme", "http", ":path", "/test.Echo/Echo",
 			":authority", "x", "content-type", "application/grpc"}, "13"},
 		{"path without a slash", []string{":method", "POST", ":scheme", "http", ":path", "test.Echo/Echo",
@@ -261,7 +261,8 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
-// readStatus reads frames until stream id ends and returns its grpc-status.
+// readStatus reads frames until stream id ends and returns its grpc-status (with ":status" when it is
+// not 200).
 func readStatus(t *testing.T, fr *http2.Framer, id uint32) string {
 	t.Helper()
 	for {
@@ -270,12 +271,16 @@ func readStatus(t *testing.T, fr *http2.Framer, id uint32) string {
 			t.Fatal(err)
 		}
 		if h, ok := f.(*http2.MetaHeadersFrame); ok && h.StreamID == id && h.StreamEnded() {
+			status := ""
+			if s := h.PseudoValue("status"); s != "200" {
+				status = s + " "
+			}
 			for _, hf := range h.RegularFields() {
 				if hf.Name == "grpc-status" {
-					return hf.Value
+					status += hf.Value
 				}
 			}
-			return ""
+			return status
 		}
 		if ga, ok := f.(*http2.GoAwayFrame); ok {
 			t.Fatalf("GOAWAY %v", ga.ErrCode)

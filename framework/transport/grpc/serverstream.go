@@ -112,12 +112,14 @@ func (ss *ServerStream) takeHeader() []hpack.HeaderField {
 	return appendMetadata(fields, ss.header)
 }
 
+// baseFields appends the response's :status and content-type. A request that is not gRPC gets 415
+// Unsupported Media Type, as the gRPC spec asks.
 func (ss *ServerStream) baseFields(fields []hpack.HeaderField) []hpack.HeaderField {
-	ct := ss.contentType
+	status, ct := "200", ss.contentType
 	if !isGrpcContentType(ct) {
-		ct = "application/grpc"
+		status, ct = "415", "application/grpc"
 	}
-	return append(fields, hpack.HeaderField{Name: ":status", Value: "200"}, hpack.HeaderField{Name: "content-type", Value: ct})
+	return append(fields, hpack.HeaderField{Name: ":status", Value: status}, hpack.HeaderField{Name: "content-type", Value: ct})
 }
 
 // SendMsg sends one response message (with the headers first), blocking while flow control holds it
