@@ -346,3 +346,30 @@ func TestShutdownLetsStreamsFinish(t *testing.T) {
 		t.Fatalf("Shutdown = %v", err)
 	}
 }
+
+// TestHotPathAllocations pins the allocations of sending and receiving one small message: none to
+// frame it, one (the copy of the DATA payload) to receive it.
+func TestHotPathAllocations(t *testing.T) {
+	c, st, w := testConn(1 << 30)
+	msg := bytes.Repeat([]byte("m"), 1024)
+	var o outbound
+	send := testing.AllocsPerRun(200, func() {
+		o = outbound{msg: msg, hasMsg: true}
+		if err := c.writeOutLocked(st, &o); err != nil || !o.done {
+			t.Fatal(err)
+		}
+		w.Reset()
+	})
+	_, recv, _ := testConn(0)
+	recv.recvWindow = 1 << 40
+	frame := append([]byte{0, 0, 0, 4, 0}, msg...)
+	got := testing.AllocsPerRun(200, func() {
+		recv.push(frame, len(frame), false)
+		if b, err := recv.recvMsg(context.Background()); err != nil || len(b) != len(msg) {
+			t.Fatal(err)
+		}
+	})
+	if send != 0 || got > 1 {
+		t.Fatalf("allocations: %v to send, %v to receive; want 0 and 1", send, got)
+	}
+}
