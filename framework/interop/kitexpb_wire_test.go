@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"testing"
 
+	kmetainfo "github.com/bytedance/gopkg/cloud/metainfo"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/ternhq/tern/framework/interop/kitexpeer"
+	"github.com/ternhq/tern/framework/interop/kitexpeer/echopb"
+	"github.com/ternhq/tern/framework/metainfo"
 )
 
 // framedPB builds a Framed Kitex Protobuf message: u32 length, u32 0x9001000t, u32 length + method,
@@ -159,4 +162,76 @@ func TestKitexPBClientFraming(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestKitexPBWireParity compares Tern with Kitex on the wire, call for call. Requests: a Tern client's
+// Kitex Protobuf request carries what a Kitex client's does — framing, flags, protocol id, the isn and
+// metainfo string keys, the to-service and to-method int keys, the message — less the keys Tern writes
+// only when configured (from-service, timeouts) and Kitex's informational ones (transport type, message
+// type). Replies: a Tern server answers a Kitex client's request with exactly the frame a Kitex server
+// sends, sequence ids aside.
+func TestKitexPBWireParity(t *testing.T) {
+	ksrv := sharedKitexPBServer(t, "wire")
+	taddr := startTernPBServer(t)
+	for _, v := range kitexpeer.PBVariants {
+		t.Run(v.String(), func(t *testing.T) {
+			ctx := testContext(t)
+			req := &echopb.Request{Message: "hi", MetaKeys: []string{"trace", "tenant"}}
+			kitexReq, err := kitexpeer.CaptureRequest(ctx, func(addr string) {
+				c, err := kitexpeer.NewPBClient(addr, v, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer c.Close()
+				cctx := kmetainfo.WithPersistentValue(kmetainfo.WithValue(ctx, "trace", "t1"), "tenant", "p1")
+				_, _ = c.Echo(cctx, req)
+			})
+			if err != nil {
+				t.Fatalf("capture Kitex request: %v", err)
+			}
+			ternReq, err := kitexpeer.CaptureRequest(ctx, func(addr string) {
+				c := newTernPBClient(t, addr, v)
+				cctx := metainfo.WithPersistentValue(metainfo.WithValue(ctx, "trace", "t1"), "tenant", "p1")
+				_, _ = c.Echo(cctx, req)
+			})
+			if err != nil {
+				t.Fatalf("capture Tern request: %v", err)
+			}
+			kf, tf := decodeFrame(t, kitexReq), decodeFrame(t, ternReq)
+			if got, want := requestShape(tf), requestShape(kf); got != want {
+				t.Errorf("request\n  Tern:  %s\n  Kitex: %s", got, want)
+			}
+
+			kitexReply, err := kitexpeer.Exchange(ctx, ksrv.Addr(), kitexReq)
+			if err != nil {
+				t.Fatalf("Kitex server: %v", err)
+			}
+			ternReply, err := kitexpeer.Exchange(ctx, taddr, kitexReq)
+			if err != nil {
+				t.Fatalf("Tern server: %v", err)
+			}
+			if got, want := decodeFrame(t, ternReply).Canonical(), decodeFrame(t, kitexReply).Canonical(); got != want {
+				t.Errorf("reply\n  Tern:  %s\n  Kitex: %s", got, want)
+			}
+		})
+	}
+}
+
+func decodeFrame(t *testing.T, b []byte) *kitexpeer.Frame {
+	t.Helper()
+	f, err := kitexpeer.DecodeFrame(b)
+	if err != nil {
+		t.Fatalf("decode % x: %v", b[:min(len(b), 32)], err)
+	}
+	if !f.Protobuf {
+		t.Fatalf("not Kitex Protobuf: %s", f)
+	}
+	return f
+}
+
+// requestShape renders what a Kitex Protobuf request must carry whichever peer sent it.
+func requestShape(f *kitexpeer.Frame) string {
+	return fmt.Sprintf("%s flags=%#x proto=%d transforms=%v to=%q/%q str=%v | %s type=%d body=%x",
+		f.Variant, f.Flags, f.ProtocolID, f.Transforms, f.IntKV[6], f.IntKV[9], f.StrKV, f.Method, f.MsgType, f.Body)
 }

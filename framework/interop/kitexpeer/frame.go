@@ -27,7 +27,10 @@ type Frame struct {
 	ACLToken   string // block 0x11; Kitex writes string key "gdpr-token" there
 	Padding    int    // zero bytes after the info blocks
 
-	// The Thrift message.
+	// Protobuf is set for a Kitex Protobuf message (magic 0x9001), whose body is protobuf bytes.
+	Protobuf bool
+
+	// The Thrift or Kitex Protobuf message.
 	Method  string
 	MsgType gthrift.TMessageType
 	SeqID   int32
@@ -55,8 +58,30 @@ func DecodeFrame(b []byte) (*Frame, error) {
 		return f, f.decodeTTHeader(b[4:])
 	default:
 		f.Variant = Framed
-		return f, f.decodeThrift(b[4:])
+		return f, f.decodePayload(b[4:])
 	}
+}
+
+// decodePayload decodes a framed message: Kitex Protobuf or Thrift.
+func (f *Frame) decodePayload(b []byte) error {
+	if len(b) >= 4 && binary.BigEndian.Uint32(b)&0xFFFF0000 == 0x90010000 {
+		return f.decodeProtobuf(b)
+	}
+	return f.decodeThrift(b)
+}
+
+// decodeProtobuf decodes a Kitex Protobuf message: u32 0x9001000t, u32 length + method, u32 seq id,
+// protobuf bytes to the end.
+func (f *Frame) decodeProtobuf(b []byte) error {
+	r := &reader{b: b}
+	word := binary.BigEndian.Uint32(r.take(4))
+	name := string(r.take(int(binary.BigEndian.Uint32(r.take(4)))))
+	seq := int32(binary.BigEndian.Uint32(r.take(4)))
+	if r.err != nil {
+		return r.err
+	}
+	f.Protobuf, f.Method, f.MsgType, f.SeqID, f.Body = true, name, gthrift.TMessageType(word&0xFFFF), seq, r.b
+	return nil
 }
 
 func (f *Frame) decodeTTHeader(b []byte) error {
@@ -109,7 +134,7 @@ func (f *Frame) decodeTTHeader(b []byte) error {
 		if int(binary.BigEndian.Uint32(payload))+4 != len(payload) {
 			return errors.New("kitexpeer: framed payload length does not match the TTHeader frame")
 		}
-		return f.decodeThrift(payload[4:])
+		return f.decodePayload(payload[4:])
 	}
 	f.Variant = TTHeader
 	return f.decodeThrift(payload)
@@ -163,7 +188,11 @@ func (f *Frame) format(seq bool) string {
 		}
 		fmt.Fprintf(&s, " pad=%d", f.Padding)
 	}
-	fmt.Fprintf(&s, " | %s type=%d", f.Method, f.MsgType)
+	s.WriteString(" |")
+	if f.Protobuf {
+		s.WriteString(" protobuf")
+	}
+	fmt.Fprintf(&s, " %s type=%d", f.Method, f.MsgType)
 	if seq {
 		fmt.Fprintf(&s, " seq=%d", f.SeqID)
 	}
