@@ -161,9 +161,10 @@ func parseCIDRs(s string) ([]*net.IPNet, error) {
 	return out, nil
 }
 
-// serverOptions are the Hertz options from the configuration.
-func serverOptions(cfg *Config) []config.Option {
-	opts := []config.Option{server.WithHostPorts(cfg.Server.Addr), server.WithExitWaitTime(cfg.Server.ExitWait)}
+// serverOptions are the Hertz options from the configuration, serving ln. (Listening beforehand turns a
+// busy port into an error: Hertz's netpoll transport panics when it cannot listen.)
+func serverOptions(cfg *Config, ln net.Listener) []config.Option {
+	opts := []config.Option{server.WithListener(ln), server.WithExitWaitTime(cfg.Server.ExitWait)}
 	if cfg.HTTP.ReadTimeout > 0 {
 		opts = append(opts, server.WithReadTimeout(cfg.HTTP.ReadTimeout))
 	}

@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 
 	"github.com/cloudwego/hertz/pkg/common/hlog"
@@ -45,7 +46,11 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h := api.NewServer(deps, serverOptions(&cfg)...)
-	p.Logger().Info("serving", "addr", cfg.Server.Addr, "users", deps.Users.Len())
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("server.addr: %w", err)
+	}
+	h := api.NewServer(deps, serverOptions(&cfg, ln)...)
+	p.Logger().Info("serving", "addr", ln.Addr().String(), "users", deps.Users.Len())
 	return serve(ctx, h, cfg.Server.ExitWait)
 }
