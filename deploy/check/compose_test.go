@@ -254,6 +254,12 @@ func checkDSN(t *testing.T, p *types.Project, dsn string) {
 	if want := mysql.Environment["MYSQL_PASSWORD"]; want == nil || pass != *want {
 		t.Errorf("db.dsn password is not MYSQL_PASSWORD")
 	}
+	initDir := slices.IndexFunc(mysql.Volumes, func(v types.ServiceVolumeConfig) bool {
+		return v.Target == "/docker-entrypoint-initdb.d" && v.Source == repoPath("deploy", "mysql")
+	})
+	if initDir < 0 {
+		t.Errorf("mysql does not run deploy/mysql at its first start (/docker-entrypoint-initdb.d)")
+	}
 	init := string(mustRead(t, "deploy", "mysql", "01-databases.sql"))
 	if !strings.Contains(init, "CREATE DATABASE IF NOT EXISTS "+db+" ") || !strings.Contains(init, "ON "+db+".* TO 'tern'@'%'") {
 		t.Errorf("deploy/mysql/01-databases.sql does not create database %q and grant it to tern", db)
