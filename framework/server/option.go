@@ -47,7 +47,7 @@ func defaultConfig() config {
 		maxFrameSize:  frame.DefaultMaxSize,
 		logger:        slog.Default(),
 		handleSignals: true,
-		grpc:          grpc.DefaultConfig(),
+		grpc:          defaultGRPCConfig(),
 	}
 }
 
@@ -147,8 +147,17 @@ func WithFallbackService() RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.fallback = true })
 }
 
+// defaultGRPCConfig is grpc.DefaultConfig with keepalive pings every 2 hours of silence, as grpc-go
+// servers do, so that connections of vanished clients are closed.
+func defaultGRPCConfig() grpc.Config {
+	cfg := grpc.DefaultConfig()
+	cfg.KeepaliveTime = 2 * time.Hour
+	return cfg
+}
+
 // WithGRPCConfig sets the HTTP/2 settings of the gRPC calls the server answers on its port: message
-// sizes, flow-control windows, concurrent streams (default grpc.DefaultConfig()).
+// sizes, flow-control windows, concurrent streams, keepalive (default grpc.DefaultConfig() with
+// KeepaliveTime 2h).
 func WithGRPCConfig(cfg grpc.Config) Option {
 	return optionFunc(func(c *config) { c.grpc = cfg })
 }

@@ -57,6 +57,7 @@ func newClientConn(rwc io.ReadWriteCloser, authority string, cfg Config) (*Clien
 	cc := &ClientConn{c: c, authority: authority, nextID: 1, readErr: make(chan error, 1)}
 	c.role = cc
 	go c.ctrlLoop()
+	c.startKeepalive()
 	if err := c.write(func(*http2.Framer) error {
 		_, err := c.bw.WriteString(http2.ClientPreface)
 		return err

@@ -24,6 +24,14 @@ type Config struct {
 	UserAgent string
 	// WriteTimeout bounds each write to the connection; zero means no limit.
 	WriteTimeout time.Duration
+	// KeepaliveTime is how long the connection may go without a frame from the peer before this side
+	// sends a PING to check it is alive; zero disables pings. grpc-go servers by default answer pings
+	// more frequent than every 5 minutes with GOAWAY ENHANCE_YOUR_CALM, so keep client values above that
+	// when calling them.
+	KeepaliveTime time.Duration
+	// KeepaliveTimeout is how long a keepalive PING may go unanswered before the connection is closed
+	// as dead (default 20s).
+	KeepaliveTimeout time.Duration
 }
 
 // DefaultConfig returns the defaults: 4 MiB messages, 1 MiB stream and 16 MiB connection windows.
@@ -36,6 +44,7 @@ func DefaultConfig() Config {
 		MaxConcurrentStreams:  1 << 16,
 		MaxHeaderListSize:     16 << 20,
 		UserAgent:             "tern-grpc",
+		KeepaliveTimeout:      20 * time.Second,
 	}
 }
 
@@ -55,6 +64,9 @@ func (c Config) normalized() Config {
 	}
 	if c.MaxConcurrentStreams == 0 {
 		c.MaxConcurrentStreams = d.MaxConcurrentStreams
+	}
+	if c.KeepaliveTimeout <= 0 {
+		c.KeepaliveTimeout = d.KeepaliveTimeout
 	}
 	if c.MaxHeaderListSize == 0 {
 		c.MaxHeaderListSize = d.MaxHeaderListSize

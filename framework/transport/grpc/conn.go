@@ -75,6 +75,9 @@ type conn struct {
 	ctrlQ   []func(*http2.Framer) error
 	ctrlSig chan struct{}
 
+	activity atomic.Bool   // a frame arrived since the keepalive loop last looked
+	pingAck  chan struct{} // the peer acknowledged a keepalive PING
+
 	done      chan struct{}
 	closeOnce sync.Once
 }
@@ -88,6 +91,7 @@ func newConn(rwc io.ReadWriteCloser, r io.Reader, cfg Config) *conn {
 		peerMaxStreams: ^uint32(0),
 		recvWindow:     defaultWindow,
 		ctrlSig:        make(chan struct{}, 1),
+		pingAck:        make(chan struct{}, 1),
 		done:           make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
@@ -271,6 +275,7 @@ func (c *conn) readLoop() error {
 			}
 			return classifyReadError(err)
 		}
+		c.activity.Store(true)
 		if err := c.dispatch(f); err != nil {
 			return err
 		}
@@ -312,7 +317,9 @@ func (c *conn) dispatch(f http2.Frame) error {
 	case *http2.WindowUpdateFrame:
 		return c.onWindowUpdate(f)
 	case *http2.PingFrame:
-		if !f.IsAck() {
+		if f.IsAck() {
+			c.onPingAck(f.Data)
+		} else {
 			data := f.Data
 			c.queue(func(fr *http2.Framer) error { return fr.WritePing(true, data) })
 		}

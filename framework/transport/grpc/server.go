@@ -62,6 +62,7 @@ func (s *Server) ServeConn(rwc io.ReadWriteCloser) error {
 		s.mu.Unlock()
 	}()
 	go c.ctrlLoop()
+	c.startKeepalive()
 	err := sc.serve(br)
 	if errors.Is(err, io.EOF) || errors.Is(err, errDrained) || errors.Is(err, errClosedByShutdown) {
 		err = nil
