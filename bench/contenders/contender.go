@@ -10,6 +10,7 @@ import (
 	"net"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Config is what a contender's client needs to know about the run.
@@ -118,6 +119,10 @@ func Parse(list string) ([]*Contender, error) {
 	}
 	return out, nil
 }
+
+// connectTimeout bounds dialling in every client that has the setting (Tern's and Kitex's default,
+// 50ms, is too short when a thousand workers open their connections at once on a busy machine).
+const connectTimeout = 5 * time.Second
 
 // errShortReply reports a reply that does not carry the payload back.
 var errShortReply = errors.New("contenders: the reply does not echo the payload")

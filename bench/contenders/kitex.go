@@ -110,6 +110,7 @@ func dialKitexThrift(mux bool) func(string, Config) (Client, error) {
 		opts := []client.Option{
 			client.WithHostPorts(addr),
 			client.WithDestService("Echo"),
+			client.WithConnectTimeout(connectTimeout),
 			// Clears Kitex's Framed default, so that both stacks speak bare TTHeader.
 			client.WithTransportProtocol(transport.PurePayload),
 			client.WithTransportProtocol(transport.TTHeader),

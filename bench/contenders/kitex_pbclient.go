@@ -17,7 +17,8 @@ func serveKitexPB(ln net.Listener) (func() error, error) {
 }
 
 func newKitexPBClient(addr string, cfg Config, proto transport.Protocol) (client.Client, error) {
-	opts := []client.Option{client.WithHostPorts(addr), client.WithDestService("Echo"), client.WithTransportProtocol(proto)}
+	opts := []client.Option{client.WithHostPorts(addr), client.WithDestService("Echo"),
+		client.WithConnectTimeout(connectTimeout), client.WithTransportProtocol(proto)}
 	if proto != transport.GRPC {
 		opts = append(opts, kitexPool(cfg))
 	}

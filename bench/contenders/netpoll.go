@@ -130,7 +130,7 @@ func dialNetpoll(addr string, cfg Config) (Client, error) {
 }
 
 func (c *netpollClient) NewWorker(context.Context) (Worker, error) {
-	conn, err := netpoll.DialConnection("tcp", c.addr, time.Second)
+	conn, err := netpoll.DialConnection("tcp", c.addr, connectTimeout)
 	if err != nil {
 		return nil, err
 	}

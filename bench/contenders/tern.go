@@ -74,7 +74,8 @@ func dialTernThrift(mux bool) func(string, Config) (Client, error) {
 		if mux {
 			conns = client.WithMuxConnection(cfg.MuxConns)
 		}
-		cli, err := echoservice.NewClient("Echo", client.WithHostPorts(addr), client.WithLogger(quiet), conns)
+		cli, err := echoservice.NewClient("Echo", client.WithHostPorts(addr), client.WithLogger(quiet),
+			client.WithConnectTimeout(connectTimeout), conns)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +120,7 @@ func serveTernPB(ln net.Listener) (func() error, error) {
 }
 
 func newTernPBClient(addr string, cfg Config, proto transport.Protocol) (pbservice.Client, error) {
-	opts := []client.Option{client.WithHostPorts(addr), client.WithLogger(quiet)}
+	opts := []client.Option{client.WithHostPorts(addr), client.WithLogger(quiet), client.WithConnectTimeout(connectTimeout)}
 	if proto == transport.GRPC {
 		opts = append(opts, client.WithTransportProtocol(transport.GRPC))
 	} else {

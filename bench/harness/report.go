@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -95,8 +96,8 @@ func cpuModel() string {
 	return "unknown CPU"
 }
 
-// WriteReport writes the Markdown table and the SVG chart into dir as <tag>.md and <tag>.svg, and
-// returns their paths. An empty dir writes nothing.
+// WriteReport writes the Markdown table, the SVG chart and the raw samples into dir as <tag>.md,
+// <tag>.svg and <tag>.json, and returns their paths. An empty dir writes nothing.
 func WriteReport(r *Result, dir string) ([]string, error) {
 	if dir == "" {
 		return nil, nil
@@ -105,11 +106,33 @@ func WriteReport(r *Result, dir string) ([]string, error) {
 		return nil, err
 	}
 	base := filepath.Join(dir, r.Config.Tag())
-	md, svg := base+".md", base+".svg"
-	body := Markdown(r) + fmt.Sprintf("\n![chart](%s)\n", filepath.Base(svg))
-	err := errors.Join(os.WriteFile(md, []byte(body), 0o644), os.WriteFile(svg, []byte(Chart(r)), 0o644))
+	md, svg, raw := base+".md", base+".svg", base+".json"
+	samples, err := rawSamples(r)
 	if err != nil {
 		return nil, err
 	}
-	return []string{md, svg}, nil
+	body := Markdown(r) + fmt.Sprintf("\n![chart](%s)\n", filepath.Base(svg))
+	err = errors.Join(os.WriteFile(md, []byte(body), 0o644), os.WriteFile(svg, []byte(Chart(r)), 0o644),
+		os.WriteFile(raw, samples, 0o644))
+	if err != nil {
+		return nil, err
+	}
+	return []string{md, svg, raw}, nil
+}
+
+// rawSamples encodes every sample as JSON (durations in nanoseconds), for analysis beyond the table.
+func rawSamples(r *Result) ([]byte, error) {
+	type entry struct {
+		Name    string   `json:"name"`
+		Samples []Sample `json:"samples"`
+		Error   string   `json:"error,omitempty"`
+	}
+	out := make([]entry, len(r.Config.Contenders))
+	for i, c := range r.Config.Contenders {
+		out[i] = entry{Name: c.Name, Samples: r.Samples[i]}
+		if r.Errs[i] != nil {
+			out[i].Error = r.Errs[i].Error()
+		}
+	}
+	return json.MarshalIndent(out, "", "  ")
 }
