@@ -30,8 +30,9 @@ func (hs *handlers) readyz(ctx context.Context, c *app.RequestContext) {
 	resp := readinessResponse{Status: "ready", Services: make(map[string]string, len(results))}
 	var down []string
 	for name, err := range results {
-		if err != nil {
-			resp.Services[name] = err.Error()
+		if err != nil { // details only in the log: addresses are not for the public
+			hs.Log.WarnContext(ctx, "readiness probe failed", "service", name, "err", err)
+			resp.Services[name] = "unreachable"
 			down = append(down, name)
 			continue
 		}

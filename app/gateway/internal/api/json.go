@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cloudwego/hertz/pkg/app"
 	"github.com/ternhq/tern/app/gateway/internal/apierr"
@@ -58,13 +59,13 @@ func describeJSONError(err error) error {
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("the body is not valid JSON")
 	}
-	return fmt.Errorf("malformed body: %v", err) // unknown field "x"
+	return errors.New(strings.TrimPrefix(err.Error(), "json: ")) // unknown field "x"
 }
 
 func jsonKind(goKind string) string {
 	switch goKind {
 	case "int64", "int32", "int":
-		return "an integer in range"
+		return "an integer"
 	case "string":
 		return "a string"
 	}

@@ -31,7 +31,7 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Fatalf("readyz with cart down: %d %s", r.status, r.body)
 	}
 	r.decode(t, &ready)
-	if ready.Services["cart"] == "ok" || ready.Services["item"] != "ok" {
+	if ready.Services["cart"] != "unreachable" || ready.Services["item"] != "ok" {
 		t.Errorf("services %+v", ready.Services)
 	}
 	if r := e.do("GET", "/healthz", "", ""); r.status != http.StatusOK {
