@@ -131,6 +131,9 @@ func TestWebPage(t *testing.T) {
 			if !strings.Contains(string(r.body), tt.contains) {
 				t.Errorf("body lacks %q", tt.contains)
 			}
+			if r.header("Content-Security-Policy") != "default-src 'self'" {
+				t.Errorf("Content-Security-Policy %q", r.header("Content-Security-Policy"))
+			}
 		})
 	}
 }
