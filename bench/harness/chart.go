@@ -7,16 +7,16 @@ import (
 	"time"
 )
 
-// Chart draws the run as an SVG: two panels of horizontal bars, QPS and p99 latency, each bar the
-// median with a whisker over the rounds' range.
+// Chart draws the run as an SVG: three panels of horizontal bars — QPS, p99 latency and server CPU
+// time per call — each bar the median with a whisker over the rounds' range.
 func Chart(r *Result) string {
 	ss := r.Summaries()
 	const (
-		labelW, panelW, gap = 150, 330, 40
+		labelW, panelW, gap = 150, 300, 40
 		rowH, top, bottom   = 22, 50, 30
 	)
 	height := top + rowH*len(ss) + bottom
-	width := labelW + 2*panelW + gap + 20
+	width := labelW + 3*panelW + 2*gap + 20
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
@@ -28,7 +28,11 @@ func Chart(r *Result) string {
 	p99 := panel{x: labelW + panelW + gap, w: panelW, title: "p99 latency (lower is better)",
 		max:   maxOf(ss, func(s Summary) Stat { return s.P99 }),
 		value: func(s Summary) Stat { return s.P99 }, label: func(v float64) string { return fmtDur(time.Duration(v)) }}
-	for _, p := range []panel{qps, p99} {
+	cpu := panel{x: labelW + 2*(panelW+gap), w: panelW, title: "server CPU per call (lower is better)",
+		max:   maxOf(ss, func(s Summary) Stat { return s.ServerCPU }),
+		value: func(s Summary) Stat { return s.ServerCPU }, label: func(v float64) string { return fmtDur(time.Duration(v)) }}
+	panels := []panel{qps, p99, cpu}
+	for _, p := range panels {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", p.x, top-12, p.title)
 	}
 	for i, s := range ss {
@@ -38,9 +42,9 @@ func Chart(r *Result) string {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#b00">failed</text>`+"\n", labelW, y+15)
 			continue
 		}
-		color := colorOf(s.Name)
-		qps.bar(&b, s, y, rowH, color)
-		p99.bar(&b, s, y, rowH, color)
+		for _, p := range panels {
+			p.bar(&b, s, y, rowH, colorOf(s.Name))
+		}
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
