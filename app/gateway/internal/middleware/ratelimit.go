@@ -16,6 +16,13 @@ import (
 // sweepEvery is how often the limiter forgets the clients whose buckets have refilled.
 const sweepEvery = time.Minute
 
+// MaxClients bounds the buckets a Limiter keeps. When that many clients are active at once (a flood from
+// many addresses), new clients share one overflow bucket until the others' buckets refill.
+const MaxClients = 1 << 16
+
+// overflowKey is the key of the shared bucket of the clients beyond MaxClients.
+const overflowKey = "\x00overflow"
+
 // Limiter is a token bucket per client: each holds up to burst tokens, refilled at rate per second, and
 // a request takes one. Buckets of clients that have been idle long enough to be full again are dropped,
 // so memory follows the number of recently active clients. It is safe for concurrent use.
@@ -58,11 +65,7 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	if now.Sub(l.lastSweep) >= sweepEvery {
 		l.sweep(now)
 	}
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[key] = b
-	}
+	b := l.bucketOf(key, now)
 	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
 		b.tokens = math.Min(l.burst, b.tokens+elapsed*l.rate)
 		b.last = now
@@ -72,6 +75,28 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 		return true, 0
 	}
 	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+}
+
+// bucketOf returns key's bucket, creating it full, or the overflow bucket when MaxClients are tracked;
+// l.mu is held.
+func (l *Limiter) bucketOf(key string, now time.Time) *bucket {
+	if b := l.buckets[key]; b != nil {
+		return b
+	}
+	if len(l.buckets) >= MaxClients {
+		if now.Sub(l.lastSweep) >= time.Second { // at most once a second: a sweep walks every bucket
+			l.sweep(now)
+		}
+		if len(l.buckets) >= MaxClients {
+			key = overflowKey
+			if b := l.buckets[key]; b != nil {
+				return b
+			}
+		}
+	}
+	b := &bucket{tokens: l.burst, last: now}
+	l.buckets[key] = b
+	return b
 }
 
 // Clients returns the number of clients the limiter currently tracks.

@@ -81,6 +81,30 @@ func TestLimiterForgetsIdleClients(t *testing.T) {
 	}
 }
 
+// TestLimiterBounded: beyond MaxClients active clients, new ones share one bucket and memory stays
+// bounded.
+func TestLimiterBounded(t *testing.T) {
+	l, _ := newLimiter(t, 1, 2)
+	for i := range middleware.MaxClients {
+		l.Allow(strconv.Itoa(i))
+	}
+	allowed := 0
+	for i := range 10 {
+		if ok, _ := l.Allow("new-" + strconv.Itoa(i)); ok {
+			allowed++
+		}
+	}
+	if allowed != 2 {
+		t.Errorf("%d of 10 new clients passed, want the shared burst of 2", allowed)
+	}
+	if n := l.Clients(); n > middleware.MaxClients+1 {
+		t.Errorf("tracking %d clients, want at most %d", n, middleware.MaxClients+1)
+	}
+	if ok, _ := l.Allow("0"); !ok {
+		t.Error("a known client lost its own bucket")
+	}
+}
+
 func TestNewLimiterRefuses(t *testing.T) {
 	tests := []struct {
 		name  string
