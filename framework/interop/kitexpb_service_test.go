@@ -94,6 +94,9 @@ func ternObservedMeta(ctx context.Context, req *echopb.Request) map[string]strin
 // ServerStream also sends the header x-stream: ServerStream and the trailer x-count: <count>, as
 // kitexpeer's handler does.
 func (ternPBHandler) ServerStream(req *echopb.Request, st echopb.Echo_ServerStreamServer) error {
+	if req.GetPanic() {
+		panic("tern handler asked to panic")
+	}
 	meta := ternObservedMeta(st.Context(), req)
 	if err := st.SetHeader(metadata.New("x-stream", "ServerStream")); err != nil {
 		return err

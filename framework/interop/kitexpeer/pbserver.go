@@ -63,8 +63,9 @@ func StartPBServer(tb testing.TB, addr string) *PBServer {
 // (kerrors.NewBizStatusErrorWithExtra) of biz_status, "failed: <message>" and biz_extra. It sends the
 // backward metainfo value echoed=<message>.
 //
-// ServerStream sends count responses (index 0, 1, ...), each echoing message, then fails as Echo does
-// when fail is set; it sends the header x-stream: ServerStream and the trailer x-count: <count>.
+// ServerStream panics when panic is set, else sends count responses (index 0, 1, ...), each echoing
+// message, then fails as Echo does when fail is set; it sends the header x-stream: ServerStream and the
+// trailer x-count: <count>.
 // ClientStream answers, once the client has finished, one response whose message joins the requests'
 // messages with "," and whose index is their count (fail in any request fails the call at once).
 // BidiStream answers each request with its echo, indexed, until the client finishes.
@@ -184,6 +185,9 @@ func observedMeta(ctx context.Context, req *echopb.Request) map[string]string {
 }
 
 func (h *pbHandler) ServerStream(req *echopb.Request, st streaming.Stream) error {
+	if req.GetPanic() {
+		panic("kitexpeer: panic requested by Request.panic")
+	}
 	meta := observedMeta(st.Context(), req)
 	if err := st.SetHeader(metadata.Pairs("x-stream", "ServerStream")); err != nil {
 		return err
