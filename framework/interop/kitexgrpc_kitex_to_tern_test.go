@@ -12,6 +12,7 @@ import (
 	"github.com/cloudwego/kitex/client"
 	"github.com/cloudwego/kitex/client/callopt"
 	"github.com/cloudwego/kitex/pkg/kerrors"
+	kmetadata "github.com/cloudwego/kitex/pkg/remote/trans/nphttp2/metadata"
 
 	"github.com/ternhq/tern/framework/interop/kitexpeer"
 	"github.com/ternhq/tern/framework/interop/kitexpeer/echopb"
@@ -74,7 +75,9 @@ func kitexGRPCMetainfo(t *testing.T, c *kitexpeer.PBClient) {
 	ctx := metainfo.WithBackwardValues(testContext(t))
 	ctx = metainfo.WithValue(ctx, "trace_id", "t1")
 	ctx = metainfo.WithPersistentValue(ctx, "tenant", "p1")
-	resp, err := c.Echo(ctx, &echopb.Request{Message: "m", MetaKeys: []string{"TRACE_ID", "TENANT", "trace_id", "tenant"}})
+	// Custom metadata rides along, a binary value base64-encoded by Kitex; it is no metainfo.
+	ctx = kmetadata.AppendToOutgoingContext(ctx, "x-user", "u1", "x-blob-bin", "\x00\x01\xfe\xff")
+	resp, err := c.Echo(ctx, &echopb.Request{Message: "m", MetaKeys: []string{"TRACE_ID", "TENANT", "trace_id", "tenant", "X_USER", "x-user"}})
 	if err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
