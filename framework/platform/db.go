@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -37,6 +39,9 @@ type DBConfig struct {
 	MaxOpenConns int `yaml:"max_open_conns"`
 	// SlowQuery is the duration above which a statement is logged at warn level (default 200ms).
 	SlowQuery time.Duration `yaml:"slow_query"`
+	// CreateDatabase creates the DSN's MySQL database when it does not exist (utf8mb4), so that a
+	// fresh server needs no set-up besides a user allowed to create it.
+	CreateDatabase bool `yaml:"create_database"`
 }
 
 func (c DBConfig) validate() error {
@@ -56,6 +61,11 @@ func (c DBConfig) validate() error {
 // go to log (slow statements at warn, failures at error); duplicate-key errors come back as
 // gorm.ErrDuplicatedKey whatever the driver.
 func OpenDB(ctx context.Context, cfg DBConfig, log *slog.Logger) (*gorm.DB, error) {
+	if cfg.CreateDatabase && cfg.Driver == DriverMySQL {
+		if err := createDatabase(ctx, cfg.DSN); err != nil {
+			return nil, err
+		}
+	}
 	dialector, err := dialector(cfg)
 	if err != nil {
 		return nil, err
@@ -124,4 +134,27 @@ func sqliteDSN(path string) (string, error) {
 		sep = "&"
 	}
 	return path + sep + "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)", nil
+}
+
+// createDatabase creates the database a MySQL DSN names, if it does not exist.
+func createDatabase(ctx context.Context, dsn string) error {
+	cfg, err := gomysql.ParseDSN(dsn)
+	if err != nil {
+		return fmt.Errorf("db: dsn: %w", err)
+	}
+	name := cfg.DBName
+	if name == "" || strings.ContainsRune(name, '`') {
+		return fmt.Errorf("db: create_database needs a database name in the DSN, without backquotes")
+	}
+	cfg.DBName = ""
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	_, err = admin.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+name+"` CHARACTER SET utf8mb4")
+	if err != nil {
+		return fmt.Errorf("db: create database %s: %w", name, err)
+	}
+	return nil
 }

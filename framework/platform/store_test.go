@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/ternhq/tern/framework/platform"
 	"github.com/ternhq/tern/framework/platform/platformtest"
 	"gorm.io/gorm"
@@ -92,4 +93,29 @@ func TestOpenRedis(t *testing.T) {
 			t.Fatal("OpenRedis succeeded with no server")
 		}
 	})
+}
+
+// create_database creates a missing MySQL database, and is a no-op when it exists.
+func TestCreateDatabase(t *testing.T) {
+	ctx := platformtest.Context(t, 30*time.Second)
+	admin := platformtest.MySQL(t) // also checks that the server answers
+	cfg, err := mysql.ParseDSN(platformtest.MySQLDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DBName, cfg.ParseTime = platformtest.Name("tern_test_"), true
+	t.Cleanup(func() { admin.Exec("DROP DATABASE IF EXISTS " + cfg.DBName) })
+	for i := range 2 {
+		db, err := platform.OpenDB(ctx, platform.DBConfig{Driver: platform.DriverMySQL, DSN: cfg.FormatDSN(), CreateDatabase: true}, slog.Default())
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		var name string
+		if err := db.Raw("SELECT DATABASE()").Scan(&name).Error; err != nil || name != cfg.DBName {
+			t.Fatalf("connected to %q, %v; want %q", name, err, cfg.DBName)
+		}
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	}
 }

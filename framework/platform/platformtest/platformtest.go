@@ -52,12 +52,15 @@ func Name(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
+// MySQLDSN returns the DSN of the test MariaDB/MySQL server ($TERN_TEST_MYSQL_DSN or the default).
+func MySQLDSN() string { return getenv(EnvMySQLDSN, DefaultMySQLDSN) }
+
 // MySQL creates a database of its own for t on the test server, opens it through platform.OpenDB and
 // drops it when t ends.
 func MySQL(t testing.TB) *gorm.DB {
 	t.Helper()
 	ctx := Context(t, 30*time.Second)
-	cfg, err := mysql.ParseDSN(getenv(EnvMySQLDSN, DefaultMySQLDSN))
+	cfg, err := mysql.ParseDSN(MySQLDSN())
 	if err != nil {
 		t.Fatalf("%s: %v", EnvMySQLDSN, err)
 	}
