@@ -80,7 +80,7 @@ func (s *shopProcs) env(svc string) []string {
 	return append(os.Environ(), "TERN_ENV=dev", "TERN_CONF_DIR=conf", "TERN_LOG_LEVEL=warn",
 		"TERN_SERVER_ADDR="+s.addr[svc], "TERN_DB_DSN="+filepath.Join(s.dir, svc+".db"),
 		"TERN_CLIENTS_ITEM_ADDRS="+s.addr["item"], "TERN_CLIENTS_STOCK_ADDRS="+s.addr["stock"],
-		"TERN_CLIENTS_CART_ADDRS="+s.addr["cart"], "TERN_CLIENTS_CART_TIMEOUT=30s",
+		"TERN_CLIENTS_CART_ADDRS="+s.addr["cart"],
 		"TERN_AUTH_SECRET="+e2eSecret, "TERN_RATE_LIMIT_RATE=100000", "TERN_RATE_LIMIT_BURST=100000")
 }
 
