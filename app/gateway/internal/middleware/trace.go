@@ -49,8 +49,11 @@ func Trace(tp trace.TracerProvider) app.HandlerFunc {
 // headerCarrier reads a request's headers for a propagator.
 type headerCarrier struct{ c *app.RequestContext }
 
+// Get returns a request header.
 func (h headerCarrier) Get(key string) string { return string(h.c.Request.Header.Peek(key)) }
 
+// Set does nothing: the carrier is only extracted from.
 func (h headerCarrier) Set(string, string) {}
 
+// Keys returns the headers of the W3C trace context.
 func (h headerCarrier) Keys() []string { return []string{"traceparent", "tracestate"} }
