@@ -92,6 +92,7 @@ var (
 // InvalidError is a request with a field out of range; nothing changed.
 type InvalidError struct{ Message string }
 
+// Error implements error.
 func (e *InvalidError) Error() string { return e.Message }
 
 func invalidf(format string, args ...any) error {
@@ -101,12 +102,14 @@ func invalidf(format string, args ...any) error {
 // NotFoundError is an item that does not exist; nothing changed.
 type NotFoundError struct{ ItemID int64 }
 
+// Error implements error.
 func (e *NotFoundError) Error() string { return fmt.Sprintf("item %d not found", e.ItemID) }
 
 // OutOfStockError is a checkout that needs more than is available; nothing was deducted and the cart
 // is kept.
 type OutOfStockError struct{ Shortages []Shortage }
 
+// Error implements error.
 func (e *OutOfStockError) Error() string {
 	return fmt.Sprintf("not enough stock for %d item(s)", len(e.Shortages))
 }

@@ -18,6 +18,7 @@ type line struct {
 	UpdatedAt time.Time
 }
 
+// TableName names line's table for gorm.
 func (line) TableName() string { return "cart_lines" }
 
 // errChanged rolls back a consume whose lines changed since they were read.

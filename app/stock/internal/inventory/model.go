@@ -31,6 +31,7 @@ type order struct {
 	UpdatedAt time.Time
 }
 
+// TableName names order's table for gorm.
 func (order) TableName() string { return "stock_orders" }
 
 // orderLine is a quantity an order took from an item.
@@ -40,6 +41,7 @@ type orderLine struct {
 	Quantity int64  `gorm:"not null"`
 }
 
+// TableName names orderLine's table for gorm.
 func (orderLine) TableName() string { return "stock_order_lines" }
 
 // Line is a quantity of one item within an order.
