@@ -60,6 +60,7 @@ func BenchmarkEchoObservability(b *testing.B) {
 			req, ctx := &echo.Request{Message: msg}, context.Background()
 			b.ReportAllocs()
 			b.SetBytes(int64(len(msg)))
+			reportCPU(b)
 			for b.Loop() {
 				if _, err := cli.Echo(ctx, req); err != nil {
 					b.Fatal(err)
@@ -100,6 +101,7 @@ func BenchmarkCallOverhead(b *testing.B) {
 			ctl := stats.NewController(stats.LevelDetailed, c.tracers...)
 			base := callContext(context.Background())
 			b.ReportAllocs()
+			reportCPU(b)
 			for b.Loop() {
 				simulateCall(ctl, base)
 			}
