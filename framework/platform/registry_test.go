@@ -34,8 +34,10 @@ func startEtcd(t *testing.T) string {
 	t.Cleanup(func() { e.Close(); <-e.Server.StopNotify() })
 	select {
 	case <-e.Server.ReadyNotify():
-	case <-time.After(10 * time.Second):
-		t.Fatal("etcd not ready within 10s")
+	case err := <-e.Err():
+		t.Fatalf("etcd failed: %v", err)
+	case <-time.After(30 * time.Second): // generous: CI machines are small and busy
+		t.Fatal("etcd not ready within 30s")
 	}
 	return e.Clients[0].Addr().String()
 }
@@ -43,7 +45,7 @@ func startEtcd(t *testing.T) string {
 // With registry kind etcd in the configuration, a server built from ServerOptions registers under the
 // service's name and a client built from ClientOptions, without any address, finds it there.
 func TestEtcdRegistryByConfiguration(t *testing.T) {
-	ctx := platformtest.Context(t, 30*time.Second)
+	ctx := platformtest.Context(t, time.Minute)
 	endpoint := startEtcd(t)
 	newPlatform := func(service string) *platform.Platform {
 		cfg := testConfig()
