@@ -18,7 +18,9 @@ const missing = "-"
 // Cache is a Redis cache-aside in front of a Store's single-item reads: Get reads Redis first and fills
 // it from the store on a miss; Create and Update write the store, then delete the item's key. When Redis
 // fails, reads and writes go to the store alone (a write whose invalidation fails is logged, and its
-// stale entry lives at most TTL).
+// stale entry lives at most TTL). As with any cache-aside, a miss that read the row just before a write
+// may store the old row just after the write's invalidation; TTL bounds that too, and listings and
+// checkout read the store directly.
 type Cache struct {
 	store  *Store
 	rdb    *redis.Client
