@@ -195,6 +195,7 @@ func (h *grpcHandler) callContext(ctx context.Context, md metadata.MD, svc *serv
 		timeout = time.Until(dl)
 	}
 	return rpcinfo.NewContext(ctx, rpcinfo.New(rpcinfo.Data{
+		Caller:     rpcinfo.Peer{Addr: grpc.PeerAddr(ctx)},
 		Callee:     rpcinfo.Peer{Service: svc.info.ServiceName, Method: mi.Name},
 		Protocol:   transport.GRPC,
 		RPCTimeout: timeout,

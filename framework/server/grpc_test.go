@@ -2,11 +2,13 @@ package server_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ternhq/tern/framework/client"
+	"github.com/ternhq/tern/framework/endpoint"
 	"github.com/ternhq/tern/framework/internal/echotest"
 	"github.com/ternhq/tern/framework/internal/gen/echo"
 	"github.com/ternhq/tern/framework/internal/gen/echo/echoservice"
@@ -14,6 +16,8 @@ import (
 	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho/pbechoservice"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
+	"github.com/ternhq/tern/framework/rpcinfo"
+	"github.com/ternhq/tern/framework/server"
 	"github.com/ternhq/tern/framework/serviceinfo"
 	"github.com/ternhq/tern/framework/transport"
 	"github.com/ternhq/tern/framework/transport/grpc"
@@ -174,5 +178,29 @@ func TestStreamingMethodOverTTHeaderIsRefused(t *testing.T) {
 	defer good.Close()
 	if _, err := good.Say(ctx, &pbecho.Msg{Value: "ok"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A gRPC handler's rpcinfo names the caller's address and the method, as for every other protocol.
+func TestGRPCRPCInfo(t *testing.T) {
+	seen := make(chan *rpcinfo.Info, 2)
+	mw := func(next endpoint.Endpoint) endpoint.Endpoint {
+		return func(ctx context.Context, req, resp any) error {
+			seen <- rpcinfo.FromContext(ctx)
+			return next(ctx, req, resp)
+		}
+	}
+	_, addr := echotest.StartPbServer(t, server.WithMiddleware(mw))
+	cli := pbechoservice.MustNewClient("pbecho", client.WithHostPorts(addr), client.WithTransportProtocol(transport.GRPC))
+	defer cli.Close()
+	if _, err := cli.Say(testContext(t), &pbecho.Msg{Value: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	ri := <-seen
+	if a := ri.Caller().Addr; a == nil || !strings.HasPrefix(a.String(), "127.0.0.1:") {
+		t.Errorf("caller address %v, want a loopback address", a)
+	}
+	if ri.Method() != "Say" || ri.Callee().Service != "PbEcho" || ri.Protocol() != transport.GRPC {
+		t.Errorf("rpcinfo %s.%s over %v", ri.Callee().Service, ri.Method(), ri.Protocol())
 	}
 }

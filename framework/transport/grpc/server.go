@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,7 +53,7 @@ func (s *Server) ServeConn(rwc io.ReadWriteCloser) error {
 	defer s.wg.Done()
 	br := bufio.NewReaderSize(rwc, 32<<10)
 	c := newConn(rwc, br, s.cfg)
-	sc := &serverConn{s: s, c: c}
+	sc := &serverConn{s: s, c: c, remote: remoteAddr(rwc)}
 	c.role = sc
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
@@ -101,6 +102,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 type serverConn struct {
 	s       *Server
 	c       *conn
+	remote  net.Addr // the client's address, when the connection knows it
 	maxPeer atomic.Uint32
 }
 

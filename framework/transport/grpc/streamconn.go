@@ -2,6 +2,7 @@ package grpc
 
 import (
 	"io"
+	"net"
 
 	"github.com/ternhq/tern/framework/transport"
 )
@@ -46,3 +47,6 @@ func (s *streamConn) Write(p []byte) (int, error) {
 }
 
 func (s *streamConn) Close() error { return s.c.Close() }
+
+// RemoteAddr returns the peer's address.
+func (s *streamConn) RemoteAddr() net.Addr { return s.c.RemoteAddr() }
