@@ -35,6 +35,7 @@ type streamClient struct {
 	msg   string
 }
 
+// NewWorker opens the worker's stream.
 func (c *streamClient) NewWorker(ctx context.Context) (Worker, error) {
 	st, err := c.open(ctx)
 	if err != nil {
@@ -43,6 +44,7 @@ func (c *streamClient) NewWorker(ctx context.Context) (Worker, error) {
 	return &streamWorker{st: st, req: &benchpb.Msg{Value: c.msg}}, nil
 }
 
+// Close releases the client's connections.
 func (c *streamClient) Close() error { return c.close() }
 
 // streamWorker ping-pongs on its stream: one message out, one back, per call.
@@ -51,6 +53,7 @@ type streamWorker struct {
 	req *benchpb.Msg
 }
 
+// Call sends the message and waits for its echo on the same stream.
 func (w *streamWorker) Call(context.Context) error {
 	if err := w.st.Send(w.req); err != nil {
 		return err

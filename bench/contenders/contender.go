@@ -152,12 +152,18 @@ type unaryClient struct {
 	close   func() error
 }
 
+// NewWorker returns a worker with a request of its own.
 func (c *unaryClient) NewWorker(context.Context) (Worker, error) {
 	return unaryWorker(c.newCall()), nil
 }
+
+// Close releases the client's connections.
 func (c *unaryClient) Close() error { return c.close() }
 
 type unaryWorker func(ctx context.Context) error
 
+// Call makes one call.
 func (w unaryWorker) Call(ctx context.Context) error { return w(ctx) }
-func (unaryWorker) Close() error                     { return nil }
+
+// Close does nothing: the client owns the connections.
+func (unaryWorker) Close() error { return nil }

@@ -49,10 +49,12 @@ var grpcEchoDesc = grpc.ServiceDesc{
 
 type grpcGoEcho struct{}
 
+// Echo answers the request's value.
 func (grpcGoEcho) Echo(_ context.Context, req *benchpb.Msg) (*benchpb.Msg, error) {
 	return &benchpb.Msg{Value: req.Value}, nil
 }
 
+// Chat echoes every message until the client half-closes.
 func (grpcGoEcho) Chat(st grpc.BidiStreamingServer[benchpb.Msg, benchpb.Msg]) error {
 	for {
 		m, err := st.Recv()

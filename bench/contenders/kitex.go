@@ -54,6 +54,7 @@ func kitexEchoHandler(ctx context.Context, handler, args, result any) error {
 
 type kitexThriftEcho struct{}
 
+// Echo answers the request's message.
 func (*kitexThriftEcho) Echo(_ context.Context, req *kRequest) (*kResponse, error) {
 	return &kResponse{Message: req.Message}, nil
 }

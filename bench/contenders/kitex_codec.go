@@ -76,12 +76,14 @@ func readStruct(b []byte, wantID int16, wantType thrift.TType, dst fastReader) (
 // stringField decodes a Thrift string into *s.
 type stringField struct{ s *string }
 
+// FastRead decodes the string.
 func (f stringField) FastRead(b []byte) (int, error) {
 	s, l, err := thrift.Binary.ReadString(b)
 	*f.s = s
 	return l, err
 }
 
+// BLength, FastWriteNocopy and FastRead implement Kitex's FastCodec for each type below.
 func (p *kRequest) BLength() int { return stringStructLen(p.Message) }
 
 func (p *kRequest) FastWriteNocopy(b []byte, w thrift.NocopyWriter) int {

@@ -127,10 +127,12 @@ func kitexPBChatHandler(_ context.Context, handler, arg, _ any) error {
 
 type kitexPBEchoImpl struct{}
 
+// Echo answers the request's value.
 func (*kitexPBEchoImpl) Echo(_ context.Context, req *benchpb.Msg) (*benchpb.Msg, error) {
 	return &benchpb.Msg{Value: req.Value}, nil
 }
 
+// Chat echoes every message until the client half-closes.
 func (*kitexPBEchoImpl) Chat(st streaming.Stream) error {
 	for {
 		m := new(benchpb.Msg)

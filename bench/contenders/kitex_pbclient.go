@@ -48,8 +48,10 @@ func dialKitexPB(proto transport.Protocol) func(string, Config) (Client, error) 
 // kitexMsgStream adapts Kitex's streaming.Stream to msgStream.
 type kitexMsgStream struct{ st streaming.Stream }
 
+// Send sends one message.
 func (s kitexMsgStream) Send(m *benchpb.Msg) error { return s.st.SendMsg(m) }
 
+// Recv receives one message.
 func (s kitexMsgStream) Recv() (*benchpb.Msg, error) {
 	m := new(benchpb.Msg)
 	if err := s.st.RecvMsg(m); err != nil {

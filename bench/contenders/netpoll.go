@@ -129,6 +129,7 @@ func dialNetpoll(addr string, cfg Config) (Client, error) {
 	return &netpollClient{addr: addr, msg: message(cfg.Payload)}, nil
 }
 
+// NewWorker dials the worker's own connection.
 func (c *netpollClient) NewWorker(context.Context) (Worker, error) {
 	conn, err := netpoll.DialConnection("tcp", c.addr, connectTimeout)
 	if err != nil {
@@ -138,6 +139,7 @@ func (c *netpollClient) NewWorker(context.Context) (Worker, error) {
 	return &netpollWorker{conn: conn, frame: frame}, nil
 }
 
+// Close does nothing: each worker closes its connection.
 func (c *netpollClient) Close() error { return nil }
 
 // netpollWorker sends the frame and reads the reply, with a new sequence id each call.
@@ -147,6 +149,7 @@ type netpollWorker struct {
 	seq   int32
 }
 
+// Call writes the frame with the next sequence id and reads the reply.
 func (w *netpollWorker) Call(context.Context) error {
 	w.seq++
 	out, err := w.conn.Writer().Malloc(len(w.frame))
@@ -173,4 +176,5 @@ func (w *netpollWorker) Call(context.Context) error {
 	return checkEcho(n+4, len(w.frame))
 }
 
+// Close closes the worker's connection.
 func (w *netpollWorker) Close() error { return w.conn.Close() }

@@ -60,6 +60,7 @@ func startTern(ln net.Listener, register func(*server.Server) error) (func() err
 // ternThriftEcho answers the Thrift Echo.
 type ternThriftEcho struct{}
 
+// Echo answers the request's message.
 func (ternThriftEcho) Echo(_ context.Context, req *echo.Request) (*echo.Response, error) {
 	return &echo.Response{Message: req.Message}, nil
 }
@@ -96,10 +97,12 @@ func dialTernThrift(mux bool) func(string, Config) (Client, error) {
 // ternPBEcho answers the protobuf Echo and Chat.
 type ternPBEcho struct{}
 
+// Echo answers the request's value.
 func (ternPBEcho) Echo(_ context.Context, req *benchpb.Msg) (*benchpb.Msg, error) {
 	return &benchpb.Msg{Value: req.Value}, nil
 }
 
+// Chat echoes every message until the client half-closes.
 func (ternPBEcho) Chat(st benchpb.Echo_ChatServer) error {
 	for {
 		m, err := st.Recv()

@@ -156,6 +156,7 @@ type tailBuffer struct {
 	max int
 }
 
+// Write appends b, dropping the oldest bytes past max.
 func (t *tailBuffer) Write(b []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -166,6 +167,7 @@ func (t *tailBuffer) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// String returns the bytes kept.
 func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
