@@ -3,6 +3,7 @@ package platform_test
 import (
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -45,13 +46,17 @@ func TestOpenDB(t *testing.T) {
 
 func TestOpenDBErrors(t *testing.T) {
 	ctx := platformtest.Context(t, 10*time.Second)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		cfg  platform.DBConfig
 	}{
 		{"unknown driver", platform.DBConfig{Driver: "oracle", DSN: "x"}},
 		{"nobody listening", platform.DBConfig{Driver: platform.DriverMySQL, DSN: "u:p@tcp(127.0.0.1:1)/x?timeout=1s"}},
-		{"sqlite directory is a file", platform.DBConfig{Driver: platform.DriverSQLite, DSN: filepath.Join("store_test.go", "x.db")}},
+		{"sqlite directory is a file", platform.DBConfig{Driver: platform.DriverSQLite, DSN: filepath.Join(file, "x.db")}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
