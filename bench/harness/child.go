@@ -17,7 +17,7 @@ import (
 // The harness re-executes its own binary in the server role. The environment tells the child what
 // to serve; the child prints "ready ADDR" and then answers one-line commands on stdin:
 //
-//	stats           → "stats USER_NS SYS_NS MALLOCS"  (rusage of the whole process, runtime.MemStats)
+//	stats           → "stats USER_NS SYS_NS CTXSW MALLOCS"  (rusage of the whole process, runtime.MemStats)
 //	profile PREFIX  → "ok"  (starts a CPU profile into PREFIX-cpu.pprof)
 //	unprofile       → "ok"  (stops it and writes the allocation profile to PREFIX-allocs.pprof)
 //	quit            → stops the server and exits
@@ -78,7 +78,7 @@ func answerCommands(in io.Reader, out io.Writer) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "stats %d %d %d\n", s.UserNS, s.SysNS, s.Mallocs)
+			fmt.Fprintf(out, "stats %d %d %d %d\n", s.UserNS, s.SysNS, s.CtxSw, s.Mallocs)
 		case "profile":
 			stop, err := startChildProfile(arg)
 			if err != nil {
@@ -119,10 +119,12 @@ func startChildProfile(prefix string) (func() error, error) {
 	}, nil
 }
 
-// procStats is a snapshot of a process's CPU time and allocation count.
+// procStats is a snapshot of a process's CPU time, context switches and allocation count.
 type procStats struct {
 	UserNS, SysNS int64
-	Mallocs       uint64
+	// CtxSw counts context switches, voluntary (the process waited) and involuntary.
+	CtxSw   int64
+	Mallocs uint64
 }
 
 // snapshot reads this process's rusage and allocation count.
@@ -133,12 +135,13 @@ func snapshot() (procStats, error) {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return procStats{UserNS: ru.user, SysNS: ru.sys, Mallocs: ms.Mallocs}, nil
+	return procStats{UserNS: ru.user, SysNS: ru.sys, CtxSw: ru.ctxsw, Mallocs: ms.Mallocs}, nil
 }
 
 // sub returns the change from a to s.
 func (s procStats) sub(a procStats) procStats {
-	return procStats{UserNS: s.UserNS - a.UserNS, SysNS: s.SysNS - a.SysNS, Mallocs: s.Mallocs - a.Mallocs}
+	return procStats{UserNS: s.UserNS - a.UserNS, SysNS: s.SysNS - a.SysNS, CtxSw: s.CtxSw - a.CtxSw,
+		Mallocs: s.Mallocs - a.Mallocs}
 }
 
 // CPUNS is the CPU time, user and system.

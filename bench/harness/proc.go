@@ -97,7 +97,7 @@ func (p *serverProc) stats() (procStats, error) {
 		return procStats{}, err
 	}
 	var s procStats
-	if _, err := fmt.Sscanf(line, "stats %d %d %d", &s.UserNS, &s.SysNS, &s.Mallocs); err != nil {
+	if _, err := fmt.Sscanf(line, "stats %d %d %d %d", &s.UserNS, &s.SysNS, &s.CtxSw, &s.Mallocs); err != nil {
 		return procStats{}, p.fail("stats", fmt.Errorf("answer %q: %w", line, err))
 	}
 	return s, nil

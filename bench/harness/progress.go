@@ -35,7 +35,8 @@ func (p *progress) step(round int, name string) string {
 
 func (p *progress) done(round int, name string, s Sample) {
 	prefix := p.step(round, name)
-	p.printf("%s  %9.0f qps  p99 %-8s  server %s/call\n", prefix, s.QPS, fmtDur(s.P99), fmtDur(s.ServerCPU))
+	p.printf("%s  %9.0f qps  p99 %-8s  server %s/call, %.2f context switches/call\n", prefix, s.QPS,
+		fmtDur(s.P99), fmtDur(s.ServerCPU), s.ServerCtxSw)
 }
 
 func (p *progress) failed(round int, name string, err error) {

@@ -23,6 +23,9 @@ type Sample struct {
 	ServerCPU, ClientCPU time.Duration
 	// ServerAllocs and ClientAllocs are heap allocations per call of each process.
 	ServerAllocs, ClientAllocs float64
+	// ServerCtxSw and ClientCtxSw are context switches (voluntary and involuntary) per call of each
+	// process: how often it slept or was preempted, which CPU time does not show.
+	ServerCtxSw, ClientCtxSw float64
 }
 
 // Result is everything a run measured.
@@ -166,6 +169,8 @@ func measure(cfg Config, p *pool, srv *serverProc) (Sample, error) {
 		ClientCPU:    time.Duration(float64(cliUse.CPUNS()) / n),
 		ServerAllocs: float64(srvUse.Mallocs) / n,
 		ClientAllocs: float64(cliUse.Mallocs) / n,
+		ServerCtxSw:  float64(srvUse.CtxSw) / n,
+		ClientCtxSw:  float64(cliUse.CtxSw) / n,
 	}, nil
 }
 

@@ -2,8 +2,8 @@ package harness
 
 import "golang.org/x/sys/unix"
 
-// syscallRusage is the part of rusage the harness uses, in nanoseconds.
-type syscallRusage struct{ user, sys int64 }
+// syscallRusage is the part of rusage the harness uses: CPU time in nanoseconds and context switches.
+type syscallRusage struct{ user, sys, ctxsw int64 }
 
 // getrusage reads the CPU time of the whole process (all threads).
 func getrusage(out *syscallRusage) error {
@@ -13,5 +13,6 @@ func getrusage(out *syscallRusage) error {
 	}
 	out.user = ru.Utime.Nano()
 	out.sys = ru.Stime.Nano()
+	out.ctxsw = ru.Nvcsw + ru.Nivcsw
 	return nil
 }
