@@ -14,6 +14,7 @@ import (
 	"github.com/ternhq/tern/framework/codec/protobuf"
 	"github.com/ternhq/tern/framework/codec/thrift"
 	"github.com/ternhq/tern/framework/internal/frame"
+	"github.com/ternhq/tern/framework/internal/workers"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
@@ -80,7 +81,7 @@ func (c *conn) OnRead(tc transport.Conn) error {
 		}
 	}
 	if outOfOrder {
-		go c.serve(cl) // a multiplexing client: serve its calls concurrently, reply as each finishes
+		calls.Go(cl) // a multiplexing client: serve its calls concurrently, reply as each finishes
 	} else {
 		c.serve(cl) // one call at a time, replies in order
 	}
@@ -92,6 +93,9 @@ func isHTTP2(tc transport.Conn) bool {
 	head, err := tc.Peek(transport.PeekLen)
 	return err == nil && transport.Detect(head) == transport.KindHTTP2
 }
+
+// calls serves the calls of multiplexed connections on reused goroutines (see package workers).
+var calls = workers.New(func(cl *call) { cl.conn.serve(cl) }, 10*time.Second)
 
 // OnClose forgets the connection. netpoll calls it before releasing the connection's buffers, so
 // marking the connection closed under the write lock keeps a concurrent reply from writing into freed

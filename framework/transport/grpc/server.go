@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/ternhq/tern/framework/internal/workers"
 	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 )
@@ -183,9 +184,18 @@ func (sc *serverConn) onHeaders(f *http2.MetaHeadersFrame) error {
 	if f.StreamEnded() {
 		st.push(nil, 0, true)
 	}
-	go sc.run(ss, bad)
+	calls.Go(callTask{ss: ss, bad: bad})
 	return nil
 }
+
+// callTask is a call to run: its stream, and why it is refused if it is.
+type callTask struct {
+	ss  *ServerStream
+	bad error
+}
+
+// calls runs every server's calls on reused goroutines (see package workers).
+var calls = workers.New(func(t callTask) { t.ss.sc.run(t.ss, t.bad) }, 10*time.Second)
 
 // accept counts a new stream, or refuses it beyond MaxConcurrentStreams; a flood of refused streams is
 // a connection error.
