@@ -19,7 +19,7 @@ import (
 //
 //	stats           → "stats USER_NS SYS_NS CTXSW MALLOCS"  (rusage of the whole process, runtime.MemStats)
 //	profile PREFIX  → "ok"  (starts a CPU profile into PREFIX-cpu.pprof)
-//	unprofile       → "ok"  (stops it and writes the allocation profile to PREFIX-allocs.pprof)
+//	unprofile       → "ok"  (stops it; writes PREFIX-allocs.pprof and PREFIX-mutex.pprof)
 //	quit            → stops the server and exits
 const (
 	envRole      = "TERN_BENCH_ROLE"
@@ -103,8 +103,8 @@ func answerCommands(in io.Reader, out io.Writer) error {
 	return sc.Err()
 }
 
-// startChildProfile starts a CPU profile into prefix-cpu.pprof; the returned function stops it and
-// writes the allocation profile.
+// startChildProfile starts a CPU profile into prefix-cpu.pprof and samples mutex contention; the
+// returned function stops both and writes the allocation and mutex profiles.
 func startChildProfile(prefix string) (func() error, error) {
 	f, err := os.Create(prefix + "-cpu.pprof")
 	if err != nil {
@@ -113,9 +113,11 @@ func startChildProfile(prefix string) (func() error, error) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		return nil, errors.Join(err, f.Close())
 	}
+	runtime.SetMutexProfileFraction(mutexFraction)
 	return func() error {
 		pprof.StopCPUProfile()
-		return errors.Join(f.Close(), writeAllocs(prefix))
+		runtime.SetMutexProfileFraction(0)
+		return errors.Join(f.Close(), writeProfiles(prefix))
 	}, nil
 }
 

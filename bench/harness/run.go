@@ -175,7 +175,7 @@ func measure(cfg Config, p *pool, srv *serverProc) (Sample, error) {
 }
 
 // startProfiles starts CPU profiles of the server and of this process (the client) into dir; the
-// returned function stops both and writes allocation profiles next to them.
+// returned function stops both and writes allocation and mutex-contention profiles next to them.
 func startProfiles(dir, name string, srv *serverProc) (func() error, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -191,17 +191,28 @@ func startProfiles(dir, name string, srv *serverProc) (func() error, error) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		return nil, errors.Join(err, f.Close(), srv.profile(""))
 	}
+	prev := runtime.SetMutexProfileFraction(mutexFraction)
 	return func() error {
 		pprof.StopCPUProfile()
-		return errors.Join(f.Close(), writeAllocs(prefix+"-client"), srv.profile(""))
+		err := errors.Join(f.Close(), writeProfiles(prefix+"-client"), srv.profile(""))
+		runtime.SetMutexProfileFraction(prev)
+		return err
 	}, nil
 }
 
-// writeAllocs writes this process's allocation profile to prefix-allocs.pprof.
-func writeAllocs(prefix string) error {
-	f, err := os.Create(prefix + "-allocs.pprof")
-	if err != nil {
-		return err
+// mutexFraction samples one mutex contention event in this many while profiling.
+const mutexFraction = 10
+
+// writeProfiles writes this process's allocation and mutex-contention profiles to prefix-allocs.pprof
+// and prefix-mutex.pprof.
+func writeProfiles(prefix string) error {
+	var errs []error
+	for _, name := range []string{"allocs", "mutex"} {
+		f, err := os.Create(prefix + "-" + name + ".pprof")
+		if err != nil {
+			return err
+		}
+		errs = append(errs, pprof.Lookup(name).WriteTo(f, 0), f.Close())
 	}
-	return errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+	return errors.Join(errs...)
 }
