@@ -97,6 +97,9 @@ func (t *otelTelemetry) serveMetrics(addr string, handler http.Handler) error {
 	return nil
 }
 
+// TracerProvider returns the tracer provider the spans go to.
+func (t *otelTelemetry) TracerProvider() trace.TracerProvider { return t.tp }
+
 // MetricsAddr returns the address metrics are served at, "" when they are not.
 func (t *otelTelemetry) MetricsAddr() string { return t.metricsAt }
 

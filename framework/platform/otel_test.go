@@ -155,3 +155,21 @@ func scrape(t *testing.T, ctx context.Context, addr string) string {
 	}
 	return string(body)
 }
+
+// The platform shares its tracer provider: spans made with it (an HTTP server's) join the traces of the
+// calls they lead to; without OpenTelemetry telemetry it is a no-op.
+func TestTracerProvider(t *testing.T) {
+	ctx := platformtest.Context(t, 30*time.Second)
+	cfg := testConfig()
+	cfg.Telemetry = platform.TelemetryConfig{Exporter: platform.ExporterNone}
+	p, err := platform.New(ctx, cfg, platform.WithLogOutput(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	_, span := p.TracerProvider().Tracer("test").Start(ctx, "http")
+	defer span.End()
+	if !span.SpanContext().IsValid() || !span.SpanContext().IsSampled() {
+		t.Fatalf("span from the platform's provider: %v, want a recorded span", span.SpanContext())
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"github.com/ternhq/tern/framework/client"
 	"github.com/ternhq/tern/framework/registry"
 	"github.com/ternhq/tern/framework/server"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 	"gorm.io/gorm"
 )
 
@@ -96,6 +98,16 @@ func (p *Platform) startTelemetry(ctx context.Context, f TelemetryFunc, out io.W
 
 // Config returns the platform's configuration.
 func (p *Platform) Config() *Config { return p.cfg }
+
+// TracerProvider returns the OpenTelemetry tracer provider of the platform's telemetry, so that code the
+// framework does not instrument (an HTTP server, a batch job) makes its spans in the same traces as the
+// calls it leads to; a no-op provider when the telemetry has none.
+func (p *Platform) TracerProvider() trace.TracerProvider {
+	if t, ok := p.telemetry.(interface{ TracerProvider() trace.TracerProvider }); ok {
+		return t.TracerProvider()
+	}
+	return noop.NewTracerProvider()
+}
 
 // MetricsAddr returns the address the telemetry serves metrics at (/metrics), "" when it serves none.
 func (p *Platform) MetricsAddr() string {
