@@ -3,8 +3,8 @@ package client_test
 import (
 	"context"
 	"math"
-	"runtime/debug"
 	"net"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
