@@ -100,7 +100,10 @@ func freeAddr(t *testing.T) string {
 // clients returns a cart client speaking Thrift over TTHeader (as the gateway does) and a stock client.
 func (s *shop) clients(t *testing.T) (cartservice.Client, stockservice.Client) {
 	t.Helper()
-	c, err := cartservice.NewClient("cart", client.WithHostPorts(s.addr["cart"]), client.WithRPCTimeout(10*time.Second))
+	// The concurrent checkouts dial up to 120 connections at once on a machine busy with the three
+	// services: give dialling more than the default 50ms.
+	c, err := cartservice.NewClient("cart", client.WithHostPorts(s.addr["cart"]), client.WithRPCTimeout(10*time.Second),
+		client.WithConnectTimeout(2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
