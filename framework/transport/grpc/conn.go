@@ -45,7 +45,8 @@ type conn struct {
 	cfg  Config
 	role role
 
-	wmu     sync.Mutex // guards fr's writing side, bw, henc, hbuf, scratch
+	wmu     sync.Mutex   // guards fr's writing side, bw, henc, hbuf, scratch
+	writers atomic.Int32 // goroutines waiting for wmu: the last one flushes
 	fr      *http2.Framer
 	bw      *bufio.Writer
 	henc    *hpack.Encoder

@@ -32,7 +32,9 @@ func (o *outbound) dataLen() int {
 
 // lockWrite takes the write lock for a batch of frames; on success unlockWrite must follow.
 func (c *conn) lockWrite() error {
+	c.writers.Add(1)
 	c.wmu.Lock()
+	c.writers.Add(-1)
 	select {
 	case <-c.done:
 		c.wmu.Unlock()
@@ -48,9 +50,10 @@ func (c *conn) lockWrite() error {
 }
 
 // unlockWrite flushes the batch (unless err is set) and releases the write lock; a failure closes the
-// connection.
+// connection. When other writers are waiting for the lock it leaves the flush to the last of them, so
+// that the frames of many streams leave in one write (one system call) instead of one write each.
 func (c *conn) unlockWrite(err error) error {
-	if err == nil {
+	if err == nil && c.writers.Load() == 0 {
 		err = c.bw.Flush()
 	}
 	c.wmu.Unlock()
