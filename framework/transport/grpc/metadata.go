@@ -30,11 +30,15 @@ func AppendOutgoingMetainfo(ctx context.Context, md metadata.MD) metadata.MD {
 	return md
 }
 
-// WithIncomingMetainfo returns ctx carrying the metainfo values found in md, for a server handler.
+// WithIncomingMetainfo returns ctx carrying the metainfo values found in md, for a server handler; ctx
+// itself when md has none (nothing is allocated then).
 func WithIncomingMetainfo(ctx context.Context, md metadata.MD) context.Context {
+	if !hasMetainfo(md) {
+		return ctx
+	}
 	return metainfo.WithIncoming(ctx, func(yield func(k, v []byte) bool) {
 		for k, vs := range md {
-			if !strings.HasPrefix(k, transitPrefix) && !strings.HasPrefix(k, persistPrefix) || len(vs) == 0 {
+			if !isMetainfoKey(k) || len(vs) == 0 {
 				continue
 			}
 			wire := strings.ToUpper(strings.ReplaceAll(k, "-", "_"))
@@ -43,6 +47,19 @@ func WithIncomingMetainfo(ctx context.Context, md metadata.MD) context.Context {
 			}
 		}
 	})
+}
+
+func isMetainfoKey(k string) bool {
+	return strings.HasPrefix(k, transitPrefix) || strings.HasPrefix(k, persistPrefix)
+}
+
+func hasMetainfo(md metadata.MD) bool {
+	for k := range md {
+		if isMetainfoKey(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // reservedHeader reports whether a header belongs to the transport rather than to the call's metadata.
