@@ -14,6 +14,7 @@ import (
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
+	"github.com/ternhq/tern/framework/stats"
 	"github.com/ternhq/tern/framework/streaming"
 	"github.com/ternhq/tern/framework/transport"
 	"github.com/ternhq/tern/framework/transport/grpc"
@@ -189,6 +190,23 @@ func (c *client) NewStream(ctx context.Context, method string) (streaming.Client
 	}
 	ri := rpcinfo.New(d)
 	ctx = rpcinfo.NewContext(ctx, ri)
+	ctx, call := c.cfg.stats.ctl.Start(ctx, stats.Client, c.svc) // the tracers see the whole stream
+	cs, err := c.openStream(ctx, conns, ri, method)
+	if err != nil {
+		c.cfg.stats.ctl.Finish(ctx, call, err)
+		return nil, err
+	}
+	s := &clientStream{cs: cs}
+	if call != nil {
+		s.finish = func(err error) { c.cfg.stats.ctl.Finish(ctx, call, err) }
+		// A stream the caller abandons by cancelling ctx, without reading it to its end, ends there.
+		s.stop = context.AfterFunc(ctx, func() { s.end(contextError(ctx, ctx.Err())) })
+	}
+	return s, nil
+}
+
+// openStream picks an instance and opens the stream on a connection to it.
+func (c *client) openStream(ctx context.Context, conns *grpcConns, ri *rpcinfo.Info, method string) (*grpc.ClientStream, error) {
 	addr, err := c.pick(ctx, ri, nil)
 	if err != nil {
 		return nil, err
@@ -197,16 +215,30 @@ func (c *client) NewStream(ctx context.Context, method string) (streaming.Client
 	if err != nil {
 		return nil, dialError(ctx, addr, err)
 	}
-	cs, err := cc.NewStream(ctx, c.grpcPaths[method], grpc.AppendOutgoingMetainfo(ctx, nil))
-	if err != nil {
-		return nil, err
-	}
-	return &clientStream{cs: cs}, nil
+	c.connected(ctx, addr)
+	return cc.NewStream(ctx, c.grpcPaths[method], grpc.AppendOutgoingMetainfo(ctx, nil))
 }
 
 // clientStream is a streaming call's client end as callers see it: protobuf messages over the
-// transport's byte stream.
-type clientStream struct{ cs *grpc.ClientStream }
+// transport's byte stream. With tracers, the call is recorded from NewStream until RecvMsg reports the
+// end of the stream (or the caller's context ends first).
+type clientStream struct {
+	cs     *grpc.ClientStream
+	finish func(err error) // nil without tracers
+	stop   func() bool
+	once   sync.Once
+}
+
+// end records the end of the stream for the tracers, once.
+func (s *clientStream) end(err error) {
+	if s.finish == nil {
+		return
+	}
+	s.once.Do(func() {
+		s.stop()
+		s.finish(err)
+	})
+}
 
 func (s *clientStream) Context() context.Context     { return s.cs.Context() }
 func (s *clientStream) Header() (metadata.MD, error) { return s.cs.Header() }
@@ -233,9 +265,12 @@ func (s *clientStream) RecvMsg(m any) error {
 	b, err := s.cs.RecvMsg()
 	if err != nil {
 		if err == io.EOF {
+			s.end(nil)
 			return err
 		}
-		return grpc.BizStatusFromTrailer(err, s.cs.Trailer())
+		err = grpc.BizStatusFromTrailer(err, s.cs.Trailer())
+		s.end(err)
+		return err
 	}
 	if err := proto.Unmarshal(b, pm); err != nil {
 		return rpcerr.Errorf(rpcerr.CodeInternal, "decode stream message: %v", err)

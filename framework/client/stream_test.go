@@ -186,3 +186,44 @@ func TestManyConcurrentStreams(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// With a tracer, a stream is recorded from NewStream to the end RecvMsg reports: its method, the
+// instance and its status; a stream the caller cancels ends as cancelled.
+func TestStreamsAreTraced(t *testing.T) {
+	_, addr := echotest.StartPbServer(t)
+	rec := new(statsRecorder)
+	cli := pbechoservice.MustNewClient("pbecho", client.WithHostPorts(addr),
+		client.WithTransportProtocol(transport.GRPC), client.WithTracer(rec))
+	defer cli.Close()
+	ctx := testContext(t)
+
+	stream, err := cli.Repeat(ctx, &pbecho.Msg{Value: "fail", Count: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := stream.Recv(); err != nil {
+			break
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	chat, err := cli.Chat(cctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.started != 2 {
+		t.Fatalf("%d calls started, want 2", rec.started)
+	}
+	if n := len(rec.wait(t, 1)); n != 1 {
+		t.Fatalf("%d calls finished while the chat is open, want 1", n)
+	}
+	_ = chat
+	cancel()
+	got := rec.wait(t, 2)
+	if got[0].method != "Repeat" || got[0].code != rpcerr.CodeAborted || got[0].remote != addr {
+		t.Errorf("Repeat recorded as %+v, want Aborted from %s", got[0], addr)
+	}
+	if got[1].method != "Chat" || got[1].code != rpcerr.CodeCanceled {
+		t.Errorf("Chat recorded as %+v, want Canceled", got[1])
+	}
+}
