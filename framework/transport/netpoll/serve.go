@@ -72,14 +72,20 @@ func (s *Server) StopAccepting() {
 
 // Close stops accepting and releases the listener once netpoll has let go of it; connections still
 // open are closed once idle, or when ctx ends. Serve must have been called.
+//
+// The order matters. Stopping makes the poller see the listener fail, detach it from epoll and end
+// Serve; netpoll's Shutdown detaches it too and then closes it. Were Shutdown to run first, the
+// poller's late detach could hit the listener's descriptor number after it was closed and reused — by
+// the next listener or connection of the process, which would then silently get no events. So Close
+// waits for Serve to end (the poller is done with the listener) before Shutdown.
 func (s *Server) Close(ctx context.Context) error {
 	s.StopAccepting()
-	err := s.evl.Shutdown(ctx)
 	select {
 	case <-s.served:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	err := s.evl.Shutdown(ctx)
 	_ = s.ln.Close()
 	return err
 }
