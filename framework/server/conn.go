@@ -32,6 +32,7 @@ type conn struct {
 	tc         transport.Conn
 	msg        frame.Message // the message being read; only OnRead touches it
 	begun      bool          // OnRead has seen the connection's first bytes; only OnRead touches it
+	http2      atomic.Bool   // the connection is served by the gRPC server
 	wmu        sync.Mutex    // serialises replies, and closing with them
 	closed     bool          // guarded by wmu: netpoll has (or is about to) release the buffers
 	inflight   atomic.Int32

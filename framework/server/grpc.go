@@ -207,6 +207,7 @@ func (h *grpcHandler) callContext(ctx context.Context, md metadata.MD, svc *serv
 // closing it under calls, and the idle timeout leaves it to HTTP/2's own keepalive.
 func (c *conn) serveHTTP2(tc transport.Conn) error {
 	_ = tc.SetReadTimeout(0) // a gRPC connection idles between calls
+	c.http2.Store(true)
 	err := c.s.grpc.ServeConn(grpc.NewStreamConn(tc))
 	c.inflight.Add(-1)
 	if err != nil && tc.IsActive() {

@@ -327,7 +327,11 @@ func (s *Server) closeConns(pick func(*conn) bool) int {
 	}
 	s.mu.Unlock()
 	for _, c := range victims {
-		_ = c.tc.Close()
+		if c.http2.Load() { // its reader is blocked in a read: wake it, and netpoll closes after it
+			_ = transport.Interrupt(c.tc)
+		} else {
+			_ = c.tc.Close()
+		}
 	}
 	return open
 }

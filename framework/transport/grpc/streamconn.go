@@ -10,6 +10,12 @@ import (
 // NewStreamConn adapts a transport.Conn (a netpoll connection) to the byte stream ServeConn and
 // NewClientConn run on. Reads and writes copy; the transport keeps one reader and one writer goroutine
 // per connection.
+//
+// Its Close interrupts the connection (shuts the socket down, failing reads and writes under way)
+// rather than closing it: netpoll frees a connection's buffers in Close, which must therefore not run
+// while another goroutine reads them, and the HTTP/2 machinery closes from any goroutine. Whoever owns
+// the connection closes it once ServeConn has returned (a server's connection handler) or the
+// ClientConn is done.
 func NewStreamConn(c transport.Conn) io.ReadWriteCloser { return &streamConn{c: c} }
 
 type streamConn struct{ c transport.Conn }
@@ -46,7 +52,7 @@ func (s *streamConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (s *streamConn) Close() error { return s.c.Close() }
+func (s *streamConn) Close() error { return transport.Interrupt(s.c) }
 
 // RemoteAddr returns the peer's address.
 func (s *streamConn) RemoteAddr() net.Addr { return s.c.RemoteAddr() }
