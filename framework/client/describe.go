@@ -186,7 +186,7 @@ func (p *grpcConns) openConns() map[string]int {
 	defer p.mu.Unlock()
 	out := make(map[string]int, len(p.conns))
 	for addr, s := range p.conns {
-		if s.cc != nil && s.cc.Usable() {
+		if s.conn != nil && s.conn.Usable() {
 			out[addr]++
 		}
 	}

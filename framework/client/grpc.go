@@ -21,97 +21,49 @@ import (
 )
 
 // grpcConns makes calls over gRPC: one HTTP/2 connection per address, shared by every call to it
-// (HTTP/2 multiplexes them), dialled again once it has closed.
+// (HTTP/2 multiplexes them), dialled again once it has closed or received a GOAWAY.
 type grpcConns struct {
-	cfg grpc.Config
-
-	mu     sync.Mutex
-	conns  map[string]*grpcSlot
-	closed bool
-}
-
-// grpcSlot holds an address's connection, or the dial that will provide it.
-type grpcSlot struct {
-	cc      *grpc.ClientConn
-	dialing chan struct{} // closed when the dial under way ends
-	dialErr error
+	sharedPool
+	cfg   grpc.Config
+	conns map[string]*sharedSlot[*grpc.ClientConn] // guarded by mu
 }
 
 func newGRPCConns(cfg grpc.Config) *grpcConns {
-	return &grpcConns{cfg: cfg, conns: make(map[string]*grpcSlot)}
+	return &grpcConns{cfg: cfg, conns: make(map[string]*sharedSlot[*grpc.ClientConn])}
 }
 
 func (p *grpcConns) close() error {
 	p.mu.Lock()
 	p.closed = true
 	conns := p.conns
-	p.conns = map[string]*grpcSlot{}
+	p.conns = map[string]*sharedSlot[*grpc.ClientConn]{}
 	p.mu.Unlock()
 	for _, slot := range conns {
-		if slot.cc != nil {
-			_ = slot.cc.Close()
+		if slot.conn != nil {
+			_ = slot.conn.Close()
 		}
 	}
 	return nil
 }
 
-// get returns an open connection to addr, dialling when there is none; calls that find a dial under way
-// wait for it rather than dialling too.
+// get returns an open connection to addr, dialling when there is none.
 func (p *grpcConns) get(ctx context.Context, addr string, timeout time.Duration) (*grpc.ClientConn, error) {
-	p.mu.Lock()
-	for {
-		if p.closed {
-			p.mu.Unlock()
-			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
-		}
+	slotOf := func() *sharedSlot[*grpc.ClientConn] {
 		slot := p.conns[addr]
 		if slot == nil {
-			slot = new(grpcSlot)
+			slot = new(sharedSlot[*grpc.ClientConn])
 			p.conns[addr] = slot
 		}
-		if slot.cc != nil && slot.cc.Usable() {
-			cc := slot.cc
-			p.mu.Unlock()
-			return cc, nil
-		}
-		if ch := slot.dialing; ch != nil {
-			p.mu.Unlock()
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-			p.mu.Lock()
-			if slot.cc == nil && slot.dialErr != nil {
-				err := slot.dialErr
-				p.mu.Unlock()
-				return nil, err
-			}
-			continue
-		}
-		ch := make(chan struct{})
-		slot.dialing, slot.cc = ch, nil
-		p.mu.Unlock()
-		// The dial serves every call waiting on it, so one caller's cancellation must not end it; the
-		// connect timeout bounds it.
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-		cc, err := grpc.Dial(dctx, "tcp", addr, p.cfg)
-		cancel()
-		p.mu.Lock()
-		slot.dialing, slot.dialErr, slot.cc = nil, err, cc
-		close(ch)
-		if err != nil {
-			p.mu.Unlock()
-			return nil, err
-		}
-		if p.closed {
-			p.mu.Unlock()
-			_ = cc.Close()
-			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
-		}
-		p.mu.Unlock()
-		return cc, nil
+		return slot
 	}
+	dial := func(ctx context.Context) (*grpc.ClientConn, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return grpc.Dial(ctx, "tcp", addr, p.cfg)
+	}
+	cc, _, err := acquire(ctx, &p.sharedPool, slotOf, (*grpc.ClientConn).Usable, dial,
+		func(cc *grpc.ClientConn) { _ = cc.Close() })
+	return cc, err
 }
 
 // grpcPath returns the gRPC path of a method: "/<package>.<Service>/<Method>".

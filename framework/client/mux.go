@@ -18,17 +18,15 @@ import (
 // muxPool multiplexes calls over a few shared TTHeader connections per address. Requests are written
 // under a lock; one reader goroutine per connection matches replies to calls by sequence id.
 type muxPool struct {
-	size int
-	dial connpool.Dialer
-	next atomic.Uint32
-
-	mu     sync.Mutex
-	conns  map[string][]*muxSlot
-	closed bool
+	sharedPool
+	size  int
+	dial  connpool.Dialer
+	next  atomic.Uint32
+	conns map[string][]*sharedSlot[*muxConn] // guarded by mu
 }
 
 func newMuxPool(size int, dial connpool.Dialer) *muxPool {
-	return &muxPool{size: size, dial: dial, conns: make(map[string][]*muxSlot)}
+	return &muxPool{size: size, dial: dial, conns: make(map[string][]*sharedSlot[*muxConn])}
 }
 
 // muxConn is one shared connection. Only its reader goroutine closes it (netpoll frees a connection's
@@ -69,7 +67,7 @@ func (p *muxPool) close() error {
 			}
 		}
 	}
-	p.conns = map[string][]*muxSlot{}
+	p.conns = map[string][]*sharedSlot[*muxConn]{}
 	p.mu.Unlock()
 	for _, mc := range all {
 		mc.fail(rpcerr.New(rpcerr.CodeCanceled, "client closed"))
@@ -77,82 +75,33 @@ func (p *muxPool) close() error {
 	return nil
 }
 
-// muxSlot holds one of an address's shared connections, or the dial that will provide it.
-type muxSlot struct {
-	conn    *muxConn
-	dialing chan struct{} // closed when the dial under way ends
-	dialErr error         // the result of the last dial, for the calls that waited on it
-}
-
-// get returns a usable connection to addr, dialling one when its slot is empty or dead. Calls that
-// find a dial under way wait for it rather than dialling too.
+// get returns a usable connection to addr, dialling one when its slot is empty or dead.
 func (p *muxPool) get(ctx context.Context, addr string, timeout time.Duration, maxSize int) (*muxConn, error) {
 	idx := int(p.next.Add(1)-1) % p.size
-	p.mu.Lock()
-	for {
-		if p.closed {
-			p.mu.Unlock()
-			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
-		}
-		slot := p.slot(addr, idx)
-		if mc := slot.conn; mc != nil && mc.usable() {
-			p.mu.Unlock()
-			return mc, nil
-		}
-		if ch := slot.dialing; ch != nil {
-			p.mu.Unlock()
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-			p.mu.Lock()
-			if slot.conn == nil && slot.dialErr != nil {
-				err := slot.dialErr
-				p.mu.Unlock()
-				return nil, err
-			}
-			continue
-		}
-		ch := make(chan struct{})
-		slot.dialing, slot.conn = ch, nil
-		p.mu.Unlock()
-		// The dial serves every call waiting for this slot, so one caller's cancellation must not end it;
-		// the connect timeout bounds it.
-		mc, err := p.dialConn(context.WithoutCancel(ctx), addr, timeout, maxSize)
-		p.mu.Lock()
-		slot.dialing, slot.dialErr = nil, err
-		close(ch)
-		if err != nil {
-			p.mu.Unlock()
-			return nil, err
-		}
-		if p.closed {
-			p.mu.Unlock()
-			_ = mc.conn.Close() // no reader or writer has it yet
-			return nil, rpcerr.New(rpcerr.CodeCanceled, "client closed")
-		}
-		slot.conn = mc
-		p.mu.Unlock()
+	slotOf := func() *sharedSlot[*muxConn] { return p.slot(addr, idx) }
+	dial := func(ctx context.Context) (*muxConn, error) { return p.dialConn(ctx, addr, timeout) }
+	discard := func(mc *muxConn) { _ = mc.conn.Close() } // no reader or writer has it yet
+	mc, fresh, err := acquire(ctx, &p.sharedPool, slotOf, (*muxConn).usable, dial, discard)
+	if fresh {
 		go mc.readLoop(maxSize)
-		return mc, nil
 	}
+	return mc, err
 }
 
 // slot returns addr's slot idx, creating it; p.mu must be held.
-func (p *muxPool) slot(addr string, idx int) *muxSlot {
+func (p *muxPool) slot(addr string, idx int) *sharedSlot[*muxConn] {
 	list := p.conns[addr]
 	if list == nil {
-		list = make([]*muxSlot, p.size)
+		list = make([]*sharedSlot[*muxConn], p.size)
 		for i := range list {
-			list[i] = new(muxSlot)
+			list[i] = new(sharedSlot[*muxConn])
 		}
 		p.conns[addr] = list
 	}
 	return list[idx]
 }
 
-func (p *muxPool) dialConn(ctx context.Context, addr string, timeout time.Duration, maxSize int) (*muxConn, error) {
+func (p *muxPool) dialConn(ctx context.Context, addr string, timeout time.Duration) (*muxConn, error) {
 	conn, err := p.dial(ctx, "tcp", addr, timeout)
 	if err != nil {
 		return nil, err
