@@ -90,7 +90,7 @@ func NewClient(svc *serviceinfo.ServiceInfo, opts ...Option) (Client, error) {
 		c.rt = newGRPCConns(c.cfg.grpc)
 		c.grpcPaths = make(map[string]string, len(svc.Methods))
 		for name := range svc.Methods {
-			c.grpcPaths[name] = grpcPath(svc, name)
+			c.grpcPaths[name] = svc.GRPCPrefix() + name
 		}
 	case c.cfg.connKind == connShort:
 		c.rt = &pooled{pool: connpool.NewShortPool(c.cfg.dialer)}

@@ -13,7 +13,6 @@ import (
 	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
-	"github.com/ternhq/tern/framework/serviceinfo"
 	"github.com/ternhq/tern/framework/stats"
 	"github.com/ternhq/tern/framework/streaming"
 	"github.com/ternhq/tern/framework/transport"
@@ -64,14 +63,6 @@ func (p *grpcConns) get(ctx context.Context, addr string, timeout time.Duration)
 	cc, _, err := acquire(ctx, &p.sharedPool, slotOf, (*grpc.ClientConn).Usable, dial,
 		func(cc *grpc.ClientConn) { _ = cc.Close() })
 	return cc, err
-}
-
-// grpcPath returns the gRPC path of a method: "/<package>.<Service>/<Method>".
-func grpcPath(svc *serviceinfo.ServiceInfo, method string) string {
-	if svc.PackageName == "" {
-		return "/" + svc.ServiceName + "/" + method
-	}
-	return "/" + svc.PackageName + "." + svc.ServiceName + "/" + method
 }
 
 func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *rpcinfo.Info, req, resp any) error {

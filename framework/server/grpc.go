@@ -19,14 +19,6 @@ import (
 	"github.com/ternhq/tern/framework/transport/grpc"
 )
 
-// grpcPath returns the gRPC path prefix of a service, "/<package>.<Service>/".
-func grpcPath(info *serviceinfo.ServiceInfo) string {
-	if info.PackageName == "" {
-		return "/" + info.ServiceName + "/"
-	}
-	return "/" + info.PackageName + "." + info.ServiceName + "/"
-}
-
 // grpcHandler serves the gRPC calls that arrive on the server's port, routing "/pkg.Service/Method"
 // to the registered protobuf services through the same middleware, limits and panic recovery as
 // every other call.
@@ -38,7 +30,7 @@ type grpcHandler struct {
 func newGRPCHandler(s *Server) *grpcHandler {
 	h := &grpcHandler{s: s, services: make(map[string]*service, len(s.services))}
 	for _, svc := range s.services {
-		h.services[grpcPath(svc.info)] = svc
+		h.services[svc.info.GRPCPrefix()] = svc
 	}
 	return h
 }

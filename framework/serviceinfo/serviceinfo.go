@@ -70,6 +70,15 @@ func (s *ServiceInfo) Method(name string) *MethodInfo {
 	return s.Methods[name]
 }
 
+// GRPCPrefix returns the gRPC path of the service, "/<package>.<Service>/" ("/<Service>/" without a
+// package); a method's path is the prefix and the method's name.
+func (s *ServiceInfo) GRPCPrefix() string {
+	if s.PackageName == "" {
+		return "/" + s.ServiceName + "/"
+	}
+	return "/" + s.PackageName + "." + s.ServiceName + "/"
+}
+
 // MethodNames returns the method names in order, for diagnostics.
 func (s *ServiceInfo) MethodNames() []string {
 	names := make([]string, 0, len(s.Methods))
