@@ -189,11 +189,7 @@ func (s *clientStream) Trailer() metadata.MD         { return s.cs.Trailer() }
 func (s *clientStream) CloseSend() error             { return s.cs.CloseSend() }
 
 func (s *clientStream) SendMsg(m any) error {
-	pm, ok := m.(proto.Message)
-	if !ok {
-		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "stream message %T is not a protobuf message", m)
-	}
-	b, err := proto.Marshal(pm)
+	b, err := protobuf.MarshalAny(m)
 	if err != nil {
 		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "encode stream message: %v", err)
 	}
@@ -201,10 +197,6 @@ func (s *clientStream) SendMsg(m any) error {
 }
 
 func (s *clientStream) RecvMsg(m any) error {
-	pm, ok := m.(proto.Message)
-	if !ok {
-		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "stream message %T is not a protobuf message", m)
-	}
 	b, err := s.cs.RecvMsg()
 	if err != nil {
 		if err == io.EOF {
@@ -215,7 +207,7 @@ func (s *clientStream) RecvMsg(m any) error {
 		s.end(err)
 		return err
 	}
-	if err := proto.Unmarshal(b, pm); err != nil {
+	if err := protobuf.UnmarshalAny(b, m); err != nil {
 		return rpcerr.Errorf(rpcerr.CodeInternal, "decode stream message: %v", err)
 	}
 	return nil

@@ -137,9 +137,9 @@ func (s *serverStream) SendHeader(md metadata.MD) error { return s.ss.SendHeader
 func (s *serverStream) SetTrailer(md metadata.MD)       { s.ss.SetTrailer(md) }
 
 func (s *serverStream) SendMsg(m any) error {
-	b, err := marshalMessage(m)
+	b, err := protobuf.MarshalAny(m)
 	if err != nil {
-		return err
+		return rpcerr.Errorf(rpcerr.CodeInternal, "encode stream message: %v", err)
 	}
 	return s.ss.SendMsg(b)
 }
@@ -149,29 +149,7 @@ func (s *serverStream) RecvMsg(m any) error {
 	if err != nil {
 		return err
 	}
-	return unmarshalMessage(b, m)
-}
-
-// marshalMessage encodes a streamed message, which must be a protobuf message.
-func marshalMessage(m any) ([]byte, error) {
-	pm, ok := m.(proto.Message)
-	if !ok {
-		return nil, rpcerr.Errorf(rpcerr.CodeInternal, "stream message %T is not a protobuf message", m)
-	}
-	b, err := proto.Marshal(pm)
-	if err != nil {
-		return nil, rpcerr.Errorf(rpcerr.CodeInternal, "encode stream message: %v", err)
-	}
-	return b, nil
-}
-
-// unmarshalMessage decodes a streamed message into m, a protobuf message.
-func unmarshalMessage(b []byte, m any) error {
-	pm, ok := m.(proto.Message)
-	if !ok {
-		return rpcerr.Errorf(rpcerr.CodeInternal, "stream message %T is not a protobuf message", m)
-	}
-	if err := proto.Unmarshal(b, pm); err != nil {
+	if err := protobuf.UnmarshalAny(b, m); err != nil {
 		return rpcerr.Errorf(rpcerr.CodeInternal, "decode stream message: %v", err)
 	}
 	return nil
