@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"sync"
 
@@ -161,23 +160,16 @@ func decodeReply(ctx context.Context, m *frame.Message, ri *rpcinfo.Info, resp a
 // bizStatusError returns the business status error a TTHeader reply carries in its biz-status,
 // biz-message and biz-extra headers (see rpcerr.BizStatus), or nil.
 func bizStatusError(m *frame.Message) error {
-	v, ok := m.Header.Str(ttheader.KeyBizStatus)
-	if !ok || len(v) == 0 {
-		return nil
-	}
-	status, err := strconv.ParseInt(string(v), 10, 32)
-	if err != nil || status == 0 {
+	status, ok := m.Header.Str(ttheader.KeyBizStatus)
+	if !ok {
 		return nil
 	}
 	msg, _ := m.Header.Str(ttheader.KeyBizMessage)
-	be := rpcerr.BizStatus(int32(status), string(msg))
-	if extra, ok := m.Header.Str(ttheader.KeyBizExtra); ok && len(extra) > 0 {
-		var kv map[string]string
-		if json.Unmarshal(extra, &kv) == nil {
-			be = be.WithBizExtra(kv)
-		}
+	extra, _ := m.Header.Str(ttheader.KeyBizExtra)
+	if be := rpcerr.BizStatusFromWire(string(status), string(msg), string(extra)); be != nil {
+		return be
 	}
-	return be
+	return nil
 }
 
 // checkReply checks that a reply answers the call: its sequence id and method name.

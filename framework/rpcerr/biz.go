@@ -1,6 +1,10 @@
 package rpcerr
 
-import "maps"
+import (
+	"encoding/json"
+	"maps"
+	"strconv"
+)
 
 // bizStatus is what a business status error carries besides its message.
 type bizStatus struct {
@@ -52,4 +56,35 @@ func BizStatusOf(err error) (*Error, bool) {
 		return nil, false
 	}
 	return e, true
+}
+
+// BizStatusWire returns e's business status as Kitex carries it in headers (TTHeader biz-status and
+// biz-extra, the gRPC trailers of the same names): the status in decimal and the extra values as a JSON
+// object ("" without any). ok is false when e is not a business status error.
+func (e *Error) BizStatusWire() (status, extra string, ok bool) {
+	if e == nil || e.biz == nil {
+		return "", "", false
+	}
+	if len(e.biz.extra) > 0 {
+		if b, err := json.Marshal(e.biz.extra); err == nil {
+			extra = string(b)
+		}
+	}
+	return strconv.FormatInt(int64(e.biz.status), 10), extra, true
+}
+
+// BizStatusFromWire is the business status error headers carry, as BizStatusWire writes them, with its
+// message; nil when status is empty, zero or not a number. Extra values that are not a JSON object of
+// strings are dropped.
+func BizStatusFromWire(status, msg, extra string) *Error {
+	n, err := strconv.ParseInt(status, 10, 32)
+	if err != nil || n == 0 {
+		return nil
+	}
+	e := BizStatus(int32(n), msg)
+	var kv map[string]string
+	if extra != "" && json.Unmarshal([]byte(extra), &kv) == nil && len(kv) > 0 {
+		e.biz.extra = kv
+	}
+	return e
 }

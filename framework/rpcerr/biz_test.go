@@ -48,3 +48,25 @@ func TestBizStatus(t *testing.T) {
 		t.Errorf("extra = %v", withExtra.BizExtra())
 	}
 }
+
+func TestBizStatusWire(t *testing.T) {
+	status, extra, ok := rpcerr.BizStatus(404, "gone").WithBizExtra(map[string]string{"sku": "42"}).BizStatusWire()
+	if !ok || status != "404" || extra != `{"sku":"42"}` {
+		t.Fatalf("BizStatusWire = %q, %q, %v", status, extra, ok)
+	}
+	be := rpcerr.BizStatusFromWire(status, "gone", extra)
+	if st, _ := be.BizStatus(); st != 404 || be.Message() != "gone" || be.BizExtra()["sku"] != "42" {
+		t.Fatalf("round trip = %v %v", be, be.BizExtra())
+	}
+	if _, _, ok := rpcerr.New(rpcerr.CodeNotFound, "x").BizStatusWire(); ok {
+		t.Error("a plain error has a business status on the wire")
+	}
+	for _, bad := range []string{"", "0", "x", "99999999999"} {
+		if be := rpcerr.BizStatusFromWire(bad, "m", ""); be != nil {
+			t.Errorf("status %q parsed as %v", bad, be)
+		}
+	}
+	if be := rpcerr.BizStatusFromWire("7", "m", "not json"); be == nil || be.BizExtra() != nil {
+		t.Errorf("malformed extra: %v, %v", be, be.BizExtra())
+	}
+}

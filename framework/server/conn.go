@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -372,13 +371,11 @@ func (c *conn) bizStatusReply(cl *call, h *ttheader.Header) {
 	if mi == nil || mi.NewResult == nil {
 		return
 	}
-	status, _ := be.BizStatus()
-	h.SetStr(ttheader.KeyBizStatus, strconv.FormatInt(int64(status), 10))
+	status, extra, _ := be.BizStatusWire()
+	h.SetStr(ttheader.KeyBizStatus, status)
 	h.SetStr(ttheader.KeyBizMessage, be.Message())
-	if extra := be.BizExtra(); len(extra) > 0 {
-		if b, err := json.Marshal(extra); err == nil {
-			h.SetStr(ttheader.KeyBizExtra, string(b))
-		}
+	if extra != "" {
+		h.SetStr(ttheader.KeyBizExtra, extra)
 	}
 	cl.err, cl.result = nil, mi.NewResult()
 }

@@ -1,9 +1,6 @@
 package grpc
 
 import (
-	"encoding/json"
-	"strconv"
-
 	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 )
@@ -22,12 +19,10 @@ func BizStatusTrailer(err error) (error, metadata.MD) {
 	if !ok {
 		return err, nil
 	}
-	status, _ := be.BizStatus()
-	md := metadata.MD{bizStatusKey: {strconv.FormatInt(int64(status), 10)}}
-	if extra := be.BizExtra(); len(extra) > 0 {
-		if b, err := json.Marshal(extra); err == nil {
-			md[bizExtraKey] = []string{string(b)}
-		}
+	status, extra, _ := be.BizStatusWire()
+	md := metadata.MD{bizStatusKey: {status}}
+	if extra != "" {
+		md[bizExtraKey] = []string{extra}
 	}
 	return rpcerr.New(rpcerr.CodeInternal, be.Message()), md
 }
@@ -35,24 +30,12 @@ func BizStatusTrailer(err error) (error, metadata.MD) {
 // BizStatusFromTrailer returns the business status error that trailer and the call's failure err
 // describe, or err itself when trailer carries no business status.
 func BizStatusFromTrailer(err error, trailer metadata.MD) error {
-	v := trailer.Get(bizStatusKey)
-	if err == nil || v == "" {
+	if err == nil || trailer.Get(bizStatusKey) == "" {
 		return err
 	}
-	status, perr := strconv.ParseInt(v, 10, 32)
-	if perr != nil || status == 0 {
-		return err
+	if be := rpcerr.BizStatusFromWire(trailer.Get(bizStatusKey), rpcerr.FromError(err).Message(),
+		trailer.Get(bizExtraKey)); be != nil {
+		return be
 	}
-	msg := ""
-	if e := rpcerr.FromError(err); e != nil {
-		msg = e.Message()
-	}
-	be := rpcerr.BizStatus(int32(status), msg)
-	if extra := trailer.Get(bizExtraKey); extra != "" {
-		var kv map[string]string
-		if json.Unmarshal([]byte(extra), &kv) == nil {
-			be = be.WithBizExtra(kv)
-		}
-	}
-	return be
+	return err
 }
