@@ -127,7 +127,7 @@ func (c *client) options() Options {
 		MaxFrameSize: cfg.maxFrameSize, Middlewares: len(cfg.middlewares), ACLRules: len(cfg.acl),
 		CircuitBreakers: cfg.breakerConfig != nil, FailureRetry: cfg.retry != nil,
 		Fallback: cfg.fallback != nil, LoadBalancer: c.balancer.Name(),
-		StatsLevel: cfg.stats.ctl.Level().String(), Tracers: cfg.stats.ctl.Tracers(),
+		StatsLevel: cfg.stats.Controller().Level().String(), Tracers: cfg.stats.Controller().Tracers(),
 		HostPorts: cfg.hostPorts,
 	}
 	switch {

@@ -133,15 +133,15 @@ func (c *client) NewStream(ctx context.Context, method string) (streaming.Client
 	}
 	ri := rpcinfo.New(d)
 	ctx = rpcinfo.NewContext(ctx, ri)
-	ctx, call := c.cfg.stats.ctl.Start(ctx, stats.Client, c.svc) // the tracers see the whole stream
+	ctx, call := c.cfg.stats.Controller().Start(ctx, stats.Client, c.svc) // the tracers see the whole stream
 	cs, err := c.openStream(ctx, conns, ri, method)
 	if err != nil {
-		c.cfg.stats.ctl.Finish(ctx, call, err)
+		c.cfg.stats.Controller().Finish(ctx, call, err)
 		return nil, err
 	}
 	s := &clientStream{cs: cs}
 	if call != nil {
-		s.finish = func(err error) { c.cfg.stats.ctl.Finish(ctx, call, err) }
+		s.finish = func(err error) { c.cfg.stats.Controller().Finish(ctx, call, err) }
 		// A stream the caller abandons by cancelling ctx, without reading it to its end, ends there.
 		s.stop = context.AfterFunc(ctx, func() { s.end(contextError(ctx, ctx.Err())) })
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/ternhq/tern/framework/internal/frame"
 	"github.com/ternhq/tern/framework/loadbalance"
 	"github.com/ternhq/tern/framework/retry"
+	"github.com/ternhq/tern/framework/stats"
 	"github.com/ternhq/tern/framework/transport"
 	"github.com/ternhq/tern/framework/transport/grpc"
 )
@@ -57,7 +58,7 @@ type config struct {
 	fallback      FallbackFunc
 	fallbackOn    FallbackOn
 	acl           []ACLRule
-	stats         statsOptions // tracers (stats.go)
+	stats         stats.Settings // tracers (stats.go)
 	grpc          grpc.Config
 }
 

@@ -7,29 +7,11 @@ import (
 	"github.com/ternhq/tern/framework/stats"
 )
 
-// statsOptions are the tracers a client reports to and at which level; ctl is rebuilt from them
-// whenever one of them is set.
-type statsOptions struct {
-	tracers  []stats.Tracer
-	level    stats.Level
-	levelSet bool
-	ctl      *stats.Controller // nil: nothing listens
-}
-
-func (o *statsOptions) rebuild() {
-	level := o.level
-	if !o.levelSet {
-		level = stats.LevelDetailed
-	}
-	o.ctl = stats.NewController(level, o.tracers...)
-}
-
 // WithTracer adds a tracer that observes every call (see package stats); tracers start in the order
 // added and finish in reverse. A tracer sees a call once, however many attempts retries make.
 func WithTracer(t stats.Tracer) Option {
 	return optionFunc(func(c *config) {
-		c.stats.tracers = append(c.stats.tracers, t)
-		c.stats.rebuild()
+		c.stats.AddTracer(t)
 	})
 }
 
@@ -37,15 +19,14 @@ func WithTracer(t stats.Tracer) Option {
 // set); stats.LevelDisabled turns tracers off.
 func WithStatsLevel(l stats.Level) Option {
 	return optionFunc(func(c *config) {
-		c.stats.level, c.stats.levelSet = l, true
-		c.stats.rebuild()
+		c.stats.SetLevel(l)
 	})
 }
 
 // statsMiddleware returns the outermost middleware when a tracer listens: it records each call from
 // entry to return. The result is a new slice, safe to append to.
 func (c *client) statsMiddleware() []endpoint.Middleware {
-	if mw := c.cfg.stats.ctl.ClientMiddleware(c.svc); mw != nil {
+	if mw := c.cfg.stats.Controller().ClientMiddleware(c.svc); mw != nil {
 		return []endpoint.Middleware{mw}
 	}
 	return nil
@@ -53,7 +34,7 @@ func (c *client) statsMiddleware() []endpoint.Middleware {
 
 // connected records that a connection to addr is ready for the call, when a tracer listens.
 func (c *client) connected(ctx context.Context, addr string) {
-	if c.cfg.stats.ctl != nil {
+	if c.cfg.stats.Controller() != nil {
 		call := stats.FromContext(ctx)
 		call.SetRemoteAddr(addr)
 		call.Record(stats.ClientConnected)
@@ -62,14 +43,14 @@ func (c *client) connected(ctx context.Context, addr string) {
 
 // requestWritten records that the request is on the wire, when a tracer listens.
 func (c *client) requestWritten(ctx context.Context) {
-	if c.cfg.stats.ctl != nil {
+	if c.cfg.stats.Controller() != nil {
 		stats.Record(ctx, stats.ClientRequestWritten)
 	}
 }
 
 // responseRead records that the call's reply arrived, when a tracer listens.
 func (c *client) responseRead(ctx context.Context) {
-	if c.cfg.stats.ctl != nil {
+	if c.cfg.stats.Controller() != nil {
 		stats.Record(ctx, stats.ClientResponseRead)
 	}
 }

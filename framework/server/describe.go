@@ -80,7 +80,7 @@ func (s *Server) options() Options {
 		ReadWriteTimeout: cfg.readWrite.String(), ExitWaitTime: cfg.exitWait.String(),
 		MaxFrameSize: cfg.maxFrameSize, Middlewares: len(cfg.middlewares), ACLRules: len(cfg.acl),
 		Limits: cfg.limits, Registry: cfg.registry != nil, SignalHandling: cfg.handleSignals,
-		StatsLevel: cfg.stats.ctl.Level().String(), Tracers: cfg.stats.ctl.Tracers(),
+		StatsLevel: cfg.stats.Controller().Level().String(), Tracers: cfg.stats.Controller().Tracers(),
 	}
 	if cfg.maxIdle > 0 {
 		o.MaxConnIdleTime = cfg.maxIdle.String()

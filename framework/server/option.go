@@ -10,6 +10,7 @@ import (
 	"github.com/ternhq/tern/framework/internal/frame"
 	"github.com/ternhq/tern/framework/limit"
 	"github.com/ternhq/tern/framework/registry"
+	"github.com/ternhq/tern/framework/stats"
 	"github.com/ternhq/tern/framework/transport/grpc"
 )
 
@@ -35,7 +36,7 @@ type config struct {
 	registry      registry.Registry
 	registryInfo  registry.Info
 	acl           []ACLRule
-	stats         statsOptions // tracers (stats.go)
+	stats         stats.Settings // tracers (stats.go)
 	grpc          grpc.Config
 }
 

@@ -6,30 +6,12 @@ import (
 	"github.com/ternhq/tern/framework/stats"
 )
 
-// statsOptions are the tracers a server reports to and at which level; ctl is rebuilt from them
-// whenever one of them is set.
-type statsOptions struct {
-	tracers  []stats.Tracer
-	level    stats.Level
-	levelSet bool
-	ctl      *stats.Controller // nil: nothing listens
-}
-
-func (o *statsOptions) rebuild() {
-	level := o.level
-	if !o.levelSet {
-		level = stats.LevelDetailed
-	}
-	o.ctl = stats.NewController(level, o.tracers...)
-}
-
 // WithTracer adds a tracer that observes every call the server serves (see package stats); tracers
 // start in the order added and finish in reverse. Requests that cannot be routed to a method (unknown
 // service or method, undecodable message) are not traced.
 func WithTracer(t stats.Tracer) Option {
 	return optionFunc(func(c *config) {
-		c.stats.tracers = append(c.stats.tracers, t)
-		c.stats.rebuild()
+		c.stats.AddTracer(t)
 	})
 }
 
@@ -37,8 +19,7 @@ func WithTracer(t stats.Tracer) Option {
 // set); stats.LevelDisabled turns tracers off.
 func WithStatsLevel(l stats.Level) Option {
 	return optionFunc(func(c *config) {
-		c.stats.level, c.stats.levelSet = l, true
-		c.stats.rebuild()
+		c.stats.SetLevel(l)
 	})
 }
 
@@ -46,7 +27,7 @@ func WithStatsLevel(l stats.Level) Option {
 // records calls no transport started a record for, the innermost times the handler. It returns mws
 // itself otherwise.
 func (s *Server) withStats(info *serviceinfo.ServiceInfo, mws []endpoint.Middleware) []endpoint.Middleware {
-	ctl := s.cfg.stats.ctl
+	ctl := s.cfg.stats.Controller()
 	if ctl == nil {
 		return mws
 	}
@@ -60,10 +41,10 @@ func (s *Server) withStats(info *serviceinfo.ServiceInfo, mws []endpoint.Middlew
 // call was routed to a method; the handler then runs with the context the tracers returned. It returns
 // nil otherwise.
 func (s *Server) startStats(cl *call) *stats.Call {
-	if s.cfg.stats.ctl == nil || cl.ctx == nil || cl.svc == nil {
+	if s.cfg.stats.Controller() == nil || cl.ctx == nil || cl.svc == nil {
 		return nil
 	}
-	ctx, sc := s.cfg.stats.ctl.Start(cl.ctx, stats.Server, cl.svc.info)
+	ctx, sc := s.cfg.stats.Controller().Start(cl.ctx, stats.Server, cl.svc.info)
 	cl.ctx = ctx
 	return sc
 }
@@ -74,5 +55,5 @@ func (s *Server) finishStats(sc *stats.Call, cl *call) {
 	if !cl.oneway {
 		sc.Record(stats.ServerResponseWritten)
 	}
-	s.cfg.stats.ctl.Finish(cl.ctx, sc, cl.err)
+	s.cfg.stats.Controller().Finish(cl.ctx, sc, cl.err)
 }
