@@ -104,7 +104,7 @@ func NewClient(svc *serviceinfo.ServiceInfo, opts ...Option) (Client, error) {
 	c.setUpGovernance()
 	mws := append(append(c.statsMiddleware(), c.cfg.middlewares...), c.governance()...)
 	c.eps = endpoint.Chain(mws...)(c.send)
-	track(c) // for diagnostics (live.go)
+	clients.Add(c) // for diagnostics (live.go)
 	return c, nil
 }
 

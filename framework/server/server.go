@@ -81,7 +81,7 @@ func NewServer(opts ...Option) *Server {
 	if s.cfg.limits != (limit.Config{}) {
 		s.limits = limit.New(s.cfg.limits)
 	}
-	track(s) // for diagnostics (live.go)
+	servers.Add(s) // for diagnostics (live.go)
 	return s
 }
 
