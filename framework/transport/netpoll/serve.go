@@ -77,14 +77,17 @@ func (s *Server) StopAccepting() {
 // Serve; netpoll's Shutdown detaches it too and then closes it. Were Shutdown to run first, the
 // poller's late detach could hit the listener's descriptor number after it was closed and reused — by
 // the next listener or connection of the process, which would then silently get no events. So Close
-// waits for Serve to end (the poller is done with the listener) before Shutdown.
+// waits for Serve to end (the poller is done with the listener) before Shutdown — for a second at
+// most: should the poller never see the listener fail, Shutdown ends Serve itself.
 func (s *Server) Close(ctx context.Context) error {
 	s.StopAccepting()
+	wait := time.NewTimer(time.Second)
 	select {
 	case <-s.served:
+	case <-wait.C:
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	wait.Stop()
 	err := s.evl.Shutdown(ctx)
 	_ = s.ln.Close()
 	return err
