@@ -18,12 +18,13 @@ const (
 )
 
 // AppendOutgoingMetainfo adds ctx's outgoing metainfo values (transient and persistent) to md, under
-// their HTTP/2 keys ("rpc-transit-…", "rpc-persist-…"), and returns md (allocated if nil).
+// their HTTP/2 keys ("rpc-transit-…", "rpc-persist-…"), and returns md, allocated when nil and there
+// is a value to add (a nil md stays nil when ctx carries none).
 func AppendOutgoingMetainfo(ctx context.Context, md metadata.MD) metadata.MD {
-	if md == nil {
-		md = metadata.MD{}
-	}
 	metainfo.RangeOutgoing(ctx, func(wireKey, value string) bool {
+		if md == nil {
+			md = metadata.MD{}
+		}
 		md.Append(strings.ReplaceAll(strings.ToLower(wireKey), "_", "-"), value)
 		return true
 	})
