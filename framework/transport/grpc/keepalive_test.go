@@ -2,6 +2,7 @@ package grpc_test
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"golang.org/x/net/http2"
 
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/transport/grpc"
 )
 
@@ -87,4 +89,39 @@ func TestKeepaliveClosesDeadConnection(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A GOAWAY makes a connection unusable for new calls at once, while the call in flight goes on: a
+// client pool then dials afresh instead of failing calls on a draining connection.
+func TestGoAwayMakesConnectionUnusable(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	s := startHandler(t, grpc.MethodMap{
+		"/test.Echo/Block": grpc.UnaryFunc(func(ctx context.Context, _ metadata.MD, _ []byte) ([]byte, metadata.MD, error) {
+			arrived <- struct{}{}
+			<-ctx.Done()
+			return nil, nil, ctx.Err()
+		}),
+	}, grpc.DefaultConfig())
+	cc := dial(t, s.addr, grpc.DefaultConfig())
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	blocked := make(chan error, 1)
+	go func() {
+		_, _, _, err := cc.Invoke(ctx, "/test.Echo/Block", nil, nil)
+		blocked <- err
+	}()
+	<-arrived
+	go func() { _ = s.srv.Shutdown(testCtx(t)) }()
+	for deadline := time.Now().Add(5 * time.Second); cc.Usable(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection stays usable after the server's GOAWAY")
+		}
+	}
+	select {
+	case <-cc.Done():
+		t.Fatal("the connection closed under the call in flight")
+	default:
+	}
+	cancel()
+	<-blocked
 }
