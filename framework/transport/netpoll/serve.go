@@ -31,6 +31,10 @@ type Server struct {
 	evl    cwnetpoll.EventLoop
 	ln     *listener
 	served chan struct{} // closed when Serve returns
+
+	mu      sync.Mutex
+	open    int           // accepted connections not yet closed
+	drained chan struct{} // set by Close; closed once open is zero
 }
 
 type handlerKey struct{}
@@ -79,6 +83,11 @@ func (s *Server) StopAccepting() {
 // the next listener or connection of the process, which would then silently get no events. So Close
 // waits for Serve to end (the poller is done with the listener) before Shutdown — for a second at
 // most: should the poller never see the listener fail, Shutdown ends Serve itself.
+//
+// Close returns once every connection this server accepted is closed, without waiting for netpoll
+// to agree: netpoll records a connection in its table only after registering it with the poller, so
+// a connection whose peer hangs up within that window is recorded after it closed, stays in the
+// table for good, and would hold Shutdown until ctx ends.
 func (s *Server) Close(ctx context.Context) error {
 	s.StopAccepting()
 	wait := time.NewTimer(time.Second)
@@ -88,9 +97,41 @@ func (s *Server) Close(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	wait.Stop()
-	err := s.evl.Shutdown(ctx)
+
+	drained := make(chan struct{})
+	s.mu.Lock()
+	if s.open == 0 {
+		close(drained)
+	} else {
+		s.drained = drained
+	}
+	s.mu.Unlock()
+	shutCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-drained:
+			cancel()
+		case <-shutCtx.Done():
+		}
+	}()
+	err := s.evl.Shutdown(shutCtx) // detaches and closes the listener, then closes idle connections
 	_ = s.ln.Close()
+	if err != nil && ctx.Err() == nil {
+		err = nil // ended by drained: every connection of ours is closed
+	}
 	return err
+}
+
+// connClosed counts a closed connection and wakes Close when it was the last one.
+func (s *Server) connClosed() {
+	s.mu.Lock()
+	s.open--
+	if s.open == 0 && s.drained != nil {
+		close(s.drained)
+		s.drained = nil
+	}
+	s.mu.Unlock()
 }
 
 func (s *Server) onPrepare(nc cwnetpoll.Connection) context.Context {
@@ -104,7 +145,11 @@ func (s *Server) onPrepare(nc cwnetpoll.Connection) context.Context {
 		_ = nc.Close()
 		return context.Background()
 	}
+	s.mu.Lock()
+	s.open++
+	s.mu.Unlock()
 	_ = nc.AddCloseCallback(func(cwnetpoll.Connection) error {
+		s.connClosed()
 		h.OnClose(conn)
 		return nil
 	})

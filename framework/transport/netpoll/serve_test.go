@@ -56,7 +56,7 @@ func TestServersInTurnEachAccept(t *testing.T) {
 		case <-time.After(2 * time.Second):
 			t.Fatalf("server %d: the closed connection was not reported", i)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err = s.Close(ctx)
 		cancel()
 		if err != nil {
