@@ -89,8 +89,15 @@ func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *r
 		return dialError(ctx, addr, err)
 	}
 	c.connected(ctx, addr)
-	md := grpc.AppendOutgoingMetainfo(ctx, nil)
-	body, _, trailer, err := cc.Invoke(ctx, c.grpcPaths[ri.Method()], md, b)
+	body, header, trailer, err := cc.Invoke(ctx, c.grpcPaths[ri.Method()], requestMetadata(ctx), b)
+	if co, ok := callopt.FromContext(ctx); ok {
+		if co.GRPCHeader != nil {
+			*co.GRPCHeader = header
+		}
+		if co.GRPCTrailer != nil {
+			*co.GRPCTrailer = trailer
+		}
+	}
 	// A reply that comes in at or after the deadline is late, whatever it says: the caller has been told
 	// the call may take no longer (a server that ignores grpc-timeout answers just then).
 	if rpcerr.CodeOf(err) == rpcerr.CodeDeadlineExceeded || hasDL && !time.Now().Before(dl) {
@@ -104,6 +111,16 @@ func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *r
 		return rpcerr.Errorf(rpcerr.CodeInternal, "decode %s response: %v", ri.Method(), err)
 	}
 	return nil
+}
+
+// requestMetadata returns the request headers of a gRPC call made with ctx: the context's outgoing
+// metadata (package metadata) and its metainfo values.
+func requestMetadata(ctx context.Context) metadata.MD {
+	md, ok := metadata.FromOutgoingContext(ctx)
+	if ok {
+		md = md.Copy() // the context's is shared by every call made with it
+	}
+	return grpc.AppendOutgoingMetainfo(ctx, md)
 }
 
 // NewStream implements Client: it opens a streaming call on an instance picked as for any call. The
@@ -159,7 +176,7 @@ func (c *client) openStream(ctx context.Context, conns *grpcConns, ri *rpcinfo.I
 		return nil, dialError(ctx, addr, err)
 	}
 	c.connected(ctx, addr)
-	return cc.NewStream(ctx, c.grpcPaths[method], grpc.AppendOutgoingMetainfo(ctx, nil))
+	return cc.NewStream(ctx, c.grpcPaths[method], requestMetadata(ctx))
 }
 
 // clientStream is a streaming call's client end as callers see it: protobuf messages over the

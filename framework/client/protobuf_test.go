@@ -4,11 +4,13 @@ import (
 	"testing"
 
 	"github.com/ternhq/tern/framework/client"
+	"github.com/ternhq/tern/framework/client/callopt"
 	"github.com/ternhq/tern/framework/internal/echotest"
 	"github.com/ternhq/tern/framework/internal/gen/echo"
 	"github.com/ternhq/tern/framework/internal/gen/echo/echoservice"
 	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho"
 	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho/pbechoservice"
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/serviceinfo"
@@ -116,5 +118,37 @@ func TestPayloadCodecMismatch(t *testing.T) {
 	defer good.Close()
 	if _, err := good.Say(ctx, &pbecho.Msg{Value: "ok"}); err != nil {
 		t.Fatalf("a well-behaved client after the mismatch: %v", err)
+	}
+}
+
+// gRPC calls carry custom request headers from the context and hand back the response's headers and
+// trailers through call options, as grpc-go's do; calls over TTHeader leave those options untouched.
+func TestGRPCMetadata(t *testing.T) {
+	_, addr := echotest.StartPbServer(t)
+	ctx := metadata.AppendToOutgoingContext(testContext(t), "X-In", "v1")
+	for _, p := range []transport.Protocol{transport.GRPC, transport.TTHeader} {
+		cli, err := pbechoservice.NewClient("pbecho", client.WithHostPorts(addr), client.WithTransportProtocol(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cli.Close()
+		var header, trailer metadata.MD
+		resp, err := cli.Say(ctx, &pbecho.Msg{Value: "md"}, callopt.WithGRPCHeader(&header), callopt.WithGRPCTrailer(&trailer))
+		if p != transport.GRPC {
+			if err != nil || resp.GetValue() != "" || header != nil || trailer != nil {
+				t.Errorf("%v: %v, %v, header %v, trailer %v; want an empty reply and no metadata", p, resp, err, header, trailer)
+			}
+			continue
+		}
+		if err != nil || resp.GetValue() != "v1" || header.Get("h-out") != "v1" || trailer.Get("t-out") != "v1" {
+			t.Fatalf("%v: %v, %v, header %v, trailer %v; want v1 in each", p, resp, err, header, trailer)
+		}
+		// The context's metadata is the caller's: a call must not add its metainfo to it.
+		if _, err := cli.Say(metainfo.WithValue(ctx, "K", "!"), &pbecho.Msg{Value: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		if md, _ := metadata.FromOutgoingContext(ctx); len(md) != 1 {
+			t.Errorf("outgoing metadata changed by a call: %v", md)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/ternhq/tern/framework/internal/echotest"
 	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho"
 	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho/pbechoservice"
+	tmd "github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/transport"
@@ -48,6 +49,14 @@ func TestGrpcGoClientTernServerUnary(t *testing.T) {
 	mdCtx := metadata.AppendToOutgoingContext(ctx, "rpc-transit-k", "!")
 	if err := cc.Invoke(mdCtx, "/pbecho.PbEcho/Say", &pbecho.Msg{Value: "hi"}, &out); err != nil || out.GetValue() != "hi!" {
 		t.Fatalf("Say = %q, %v; want hi! (the metainfo header reaches the handler)", out.GetValue(), err)
+	}
+	var header, trailer metadata.MD
+	mdCtx = metadata.AppendToOutgoingContext(ctx, "x-in", "v2")
+	err := cc.Invoke(mdCtx, "/pbecho.PbEcho/Say", &pbecho.Msg{Value: "md"}, &out, ggrpc.Header(&header), ggrpc.Trailer(&trailer))
+	if err != nil || out.GetValue() != "v2" || strings.Join(header.Get("h-out"), ",") != "v2" ||
+		strings.Join(trailer.Get("t-out"), ",") != "v2" {
+		t.Fatalf("Say md = %q, %v, header %v, trailer %v; want v2 in each (metadata.FromIncomingContext, SetHeader, SetTrailer)",
+			out.GetValue(), err, header, trailer)
 	}
 	tests := []struct {
 		name, path, value string
@@ -163,6 +172,12 @@ func (pbechoGo) say(_ any, ctx context.Context, dec func(any) error, _ ggrpc.Una
 		return nil, status.FromContextError(ctx.Err()).Err()
 	}
 	md, _ := metadata.FromIncomingContext(ctx)
+	if in.GetValue() == "md" { // as the Tern test handler does
+		v := strings.Join(md.Get("x-in"), ",")
+		_ = ggrpc.SetHeader(ctx, metadata.Pairs("h-out", v))
+		_ = ggrpc.SetTrailer(ctx, metadata.Pairs("t-out", v))
+		return &pbecho.Msg{Value: v}, nil
+	}
 	return &pbecho.Msg{Value: in.GetValue() + strings.Join(md.Get("rpc-transit-k"), "")}, nil
 }
 
@@ -226,6 +241,12 @@ func TestTernClientGrpcGoServer(t *testing.T) {
 	}
 	if _, err := cli.Say(ctx, &pbecho.Msg{Value: "fail"}); rpcerr.CodeOf(err) != rpcerr.CodePermissionDenied {
 		t.Fatalf("Say fail = %v, want PermissionDenied", err)
+	}
+	var header, trailer tmd.MD
+	r, err := cli.Say(tmd.AppendToOutgoingContext(ctx, "X-In", "v1"), &pbecho.Msg{Value: "md"},
+		callopt.WithGRPCHeader(&header), callopt.WithGRPCTrailer(&trailer))
+	if err != nil || r.GetValue() != "v1" || header.Get("h-out") != "v1" || trailer.Get("t-out") != "v1" {
+		t.Fatalf("Say md = %v, %v, header %v, trailer %v; want v1 in each", r, err, header, trailer)
 	}
 	if _, err := cli.Say(ctx, &pbecho.Msg{Value: "sleep"}, callopt.WithRPCTimeout(50*time.Millisecond)); rpcerr.CodeOf(err) != rpcerr.CodeDeadlineExceeded {
 		t.Fatalf("Say past its timeout = %v, want DeadlineExceeded", err)

@@ -7,6 +7,8 @@ package callopt
 import (
 	"context"
 	"time"
+
+	"github.com/ternhq/tern/framework/metadata"
 )
 
 // Option is one per-call setting.
@@ -26,6 +28,8 @@ type Options struct {
 	ConnectTimeout time.Duration
 	// HashKey is the key a consistent-hash load balancer places the call by.
 	HashKey string
+	// GRPCHeader and GRPCTrailer, when set, receive a gRPC call's response headers and trailers.
+	GRPCHeader, GRPCTrailer *metadata.MD
 }
 
 // WithHostPort sends the call to hostport ("host:port"), bypassing address selection.
@@ -47,6 +51,18 @@ func WithConnectTimeout(d time.Duration) Option {
 // to the same instance while the instances stay the same.
 func WithHashKey(key string) Option {
 	return optionFunc(func(o *Options) { o.HashKey = key })
+}
+
+// WithGRPCHeader stores the response headers of a gRPC call in *md once the call returns (grpc-go's
+// grpc.Header). To send request headers, use metadata.AppendToOutgoingContext.
+func WithGRPCHeader(md *metadata.MD) Option {
+	return optionFunc(func(o *Options) { o.GRPCHeader = md })
+}
+
+// WithGRPCTrailer stores the trailers of a gRPC call in *md once the call returns, failed or not
+// (grpc-go's grpc.Trailer).
+func WithGRPCTrailer(md *metadata.MD) Option {
+	return optionFunc(func(o *Options) { o.GRPCTrailer = md })
 }
 
 type ctxKey struct{}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho"
 	"github.com/ternhq/tern/framework/internal/gen/pb/pbecho/pbechoservice"
+	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/server"
@@ -23,6 +24,8 @@ var _ pbecho.PbEcho = PbHandler{}
 
 // Say echoes the value with the transient metainfo value "K" appended; "fail", "biz", "panic" and
 // "sleep" fail with NotFound, fail with business status 404, panic, or sleep 200ms (or until ctx ends).
+// Over gRPC, "md" answers with the request header "x-in", which it also returns as the response header
+// "h-out" and the trailer "t-out" (over other transports, with an empty value).
 func (PbHandler) Say(ctx context.Context, req *pbecho.Msg) (*pbecho.Msg, error) {
 	switch req.GetValue() {
 	case "fail":
@@ -31,6 +34,19 @@ func (PbHandler) Say(ctx context.Context, req *pbecho.Msg) (*pbecho.Msg, error) 
 		return nil, rpcerr.BizStatus(404, "no such item").WithBizExtra(map[string]string{"k": "v"})
 	case "panic":
 		panic("asked to")
+	case "md":
+		in, ok := metadata.FromIncomingContext(ctx)
+		if !ok { // not a gRPC call
+			return &pbecho.Msg{}, nil
+		}
+		v := in.Get("x-in")
+		if err := metadata.SetHeader(ctx, metadata.New("h-out", v)); err != nil {
+			return nil, err
+		}
+		if err := metadata.SetTrailer(ctx, metadata.New("t-out", v)); err != nil {
+			return nil, err
+		}
+		return &pbecho.Msg{Value: v}, nil
 	case "sleep":
 		select {
 		case <-time.After(200 * time.Millisecond):

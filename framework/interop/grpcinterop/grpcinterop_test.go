@@ -72,7 +72,7 @@ func startTernServer(t *testing.T) string {
 	cfg.MaxRecvMsgSize = maxMsg
 	srv := tgrpc.NewServer(tgrpc.MethodMap{
 		echoMethod: tgrpc.UnaryFunc(func(ctx context.Context, md tmd.MD, req []byte) ([]byte, tmd.MD, error) {
-			_ = tgrpc.SetHeader(ctx, tmd.MD{"h-out": md["x-in"], "h-bin": {"\x00\x01"}})
+			_ = tmd.SetHeader(ctx, tmd.MD{"h-out": md["x-in"], "h-bin": {"\x00\x01"}})
 			return req, tmd.MD{"t-out": md["x-in"], "t-bin": md["x-bin"]}, nil
 		}),
 		failMethod: tgrpc.UnaryFunc(func(ctx context.Context, md tmd.MD, req []byte) ([]byte, tmd.MD, error) {

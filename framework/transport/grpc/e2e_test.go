@@ -26,7 +26,7 @@ func testCtx(t *testing.T) context.Context {
 func testMethods() grpc.MethodMap {
 	return grpc.MethodMap{
 		"/test.Echo/Echo": grpc.UnaryFunc(func(ctx context.Context, md metadata.MD, req []byte) ([]byte, metadata.MD, error) {
-			_ = grpc.SetHeader(ctx, metadata.MD{"echo-header": md["x-in"]})
+			_ = metadata.SetHeader(ctx, metadata.MD{"echo-header": md["x-in"]})
 			return req, metadata.MD{"echo-trailer": md["x-in"], "raw-bin": {"\x00\xff"}}, nil
 		}),
 		"/test.Echo/Fail": grpc.UnaryFunc(func(ctx context.Context, md metadata.MD, req []byte) ([]byte, metadata.MD, error) {

@@ -28,7 +28,8 @@ type Handler interface {
 	MethodKind(method string) Kind
 	// HandleUnary answers one call to a KindUnary method with the request's metadata. The returned
 	// trailer is sent after the response; an error becomes the call's status (its rpcerr code and
-	// message). ctx ends with the call's deadline or when the client cancels; SetHeader adds headers.
+	// message). ctx ends with the call's deadline or when the client cancels; metadata.SetHeader,
+	// SendHeader and SetTrailer on ctx add response headers and trailers.
 	HandleUnary(ctx context.Context, method string, md metadata.MD, req []byte) (resp []byte, trailer metadata.MD, err error)
 	// HandleStream serves one call to a KindStreaming method on ss; ctx is ss.Context(). The returned
 	// error becomes the call's status, sent in the trailers.

@@ -3,6 +3,8 @@ package grpc
 import (
 	"context"
 	"net"
+
+	"github.com/ternhq/tern/framework/metadata"
 )
 
 // remoteAddr returns the peer address of a connection that knows it (a net.Conn, or a transport.Conn
@@ -17,8 +19,10 @@ func remoteAddr(rwc any) net.Addr {
 // PeerAddr returns the address of the client of the call served under ctx (nil outside a handler, or
 // when the connection did not say).
 func PeerAddr(ctx context.Context) net.Addr {
-	if ss, ok := ctx.Value(streamKey{}).(*ServerStream); ok {
-		return ss.sc.remote
+	if call, ok := metadata.ServerCallFromContext(ctx); ok {
+		if ss, ok := call.(*ServerStream); ok {
+			return ss.sc.remote
+		}
 	}
 	return nil
 }

@@ -34,12 +34,10 @@ type ServerStream struct {
 	pending bool     // out holds a unary response still to send, with the trailers
 }
 
-type streamKey struct{}
-
 func (sc *serverConn) newServerStream(st *stream, f *http2.MetaHeadersFrame) (*ServerStream, error) {
 	ss := &ServerStream{sc: sc, st: st}
 	ctx, bad := sc.parseRequest(st, ss, f)
-	ss.ctx = context.WithValue(ctx, streamKey{}, ss)
+	ss.ctx = metadata.NewServerContext(ctx, ss) // metadata.SetHeader and friends reach ss through it
 	return ss, bad
 }
 
@@ -150,16 +148,6 @@ func (ss *ServerStream) sendErr(err error) error {
 
 // RecvMsg returns the next request message; io.EOF once the client has finished sending.
 func (ss *ServerStream) RecvMsg() ([]byte, error) { return ss.st.recvMsg(ss.ctx) }
-
-// SetHeader adds md to the response headers of the call served under ctx (a unary handler's, or a
-// ServerStream's context); it fails outside a handler or once the headers are sent.
-func SetHeader(ctx context.Context, md metadata.MD) error {
-	ss, ok := ctx.Value(streamKey{}).(*ServerStream)
-	if !ok {
-		return errors.New("grpc: SetHeader outside a gRPC handler")
-	}
-	return ss.SetHeader(md)
-}
 
 // run serves one call and writes its end; it runs in the call's goroutine.
 func (sc *serverConn) run(ss *ServerStream, bad error) {

@@ -12,7 +12,8 @@ import (
 type PbEcho interface {
 	// Say echoes the value, with the transient metainfo value "K" appended when present. The values
 	// "fail", "biz", "panic" and "sleep" make it fail with NotFound, fail with business status 404 (extra
-	// {"k": "v"}), panic, or sleep 200ms first.
+	// {"k": "v"}), panic, or sleep 200ms first. Over gRPC, "md" answers with the request header "x-in",
+	// which it also returns as the response header "h-out" and the trailer "t-out".
 	Say(ctx context.Context, req *Msg) (*Msg, error)
 	// Collect joins the values the client streams, in order.
 	Collect(stream PbEcho_CollectServer) error

@@ -167,7 +167,8 @@ func (x *chatServerStream) Send(m *pbecho.Msg) error { return x.SendMsg(m) }
 type Client interface {
 	// Say echoes the value, with the transient metainfo value "K" appended when present. The values
 	// "fail", "biz", "panic" and "sleep" make it fail with NotFound, fail with business status 404 (extra
-	// {"k": "v"}), panic, or sleep 200ms first.
+	// {"k": "v"}), panic, or sleep 200ms first. Over gRPC, "md" answers with the request header "x-in",
+	// which it also returns as the response header "h-out" and the trailer "t-out".
 	Say(ctx context.Context, req *pbecho.Msg, callOptions ...callopt.Option) (r *pbecho.Msg, err error)
 	// Collect joins the values the client streams, in order.
 	Collect(ctx context.Context, callOptions ...callopt.Option) (stream PbEcho_CollectClient, err error)
