@@ -6,7 +6,9 @@
 // rpc.method, server and peer addresses, rpc.response.status_code), and propagates the W3C trace
 // context (traceparent, tracestate, baggage) to the next service as transient metainfo. Metainfo rides
 // TTHeader string headers ("RPC_TRANSIT_traceparent", as Kitex's obs-opentelemetry sends it) and gRPC
-// metadata ("rpc-transit-traceparent"), so one trace spans Thrift, Kitex Protobuf and gRPC hops.
+// metadata ("rpc-transit-traceparent"), so one trace spans Thrift, Kitex Protobuf and gRPC hops. gRPC
+// calls also carry the plain "traceparent" header that other instrumented gRPC peers (grpc-go with
+// otelgrpc, and the like in other languages) send and read; a server takes either.
 //
 // Metrics: NewMetrics returns a stats.Tracer that counts calls by method, side and status code, records
 // their latency and tracks calls in flight; NewPrometheus gives a MeterProvider and the /metrics

@@ -34,8 +34,9 @@ func NewTracer(opts ...Option) *Tracer {
 }
 
 // Start implements stats.Tracer: it starts the call's span. A client span is a child of the span in ctx
-// and its context is injected into the call's metainfo; a server span is a child of the span context
-// the caller sent.
+// and its context is injected into the call's metainfo (and, for gRPC calls, into plain request
+// headers too, for gRPC peers that are not Tern or Kitex); a server span is a child of the span
+// context the caller sent.
 func (t *Tracer) Start(ctx context.Context, c *stats.Call) context.Context {
 	m := t.attrs.get(c)
 	kind := trace.SpanKindClient
@@ -47,6 +48,9 @@ func (t *Tracer) Start(ctx context.Context, c *stats.Call) context.Context {
 	ctx, span := t.tracer.Start(ctx, m.spanName, trace.WithSpanKind(kind), trace.WithAttributes(m.base...))
 	if kind == trace.SpanKindClient && span.SpanContext().IsValid() {
 		ctx = inject(ctx, t.propagator)
+		if m.grpc {
+			ctx = injectGRPC(ctx, t.propagator)
+		}
 	}
 	return ctx
 }
