@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -84,12 +85,28 @@ func (p *grpcConns) roundTrip(ctx context.Context, c *client, addr string, ri *r
 	if err != nil {
 		return rpcerr.Errorf(rpcerr.CodeInvalidArgument, "encode %s request: %v", ri.Method(), err)
 	}
-	cc, err := p.get(ctx, addr, c.connectTimeout(ctx))
-	if err != nil {
-		return dialError(ctx, addr, err)
+	md := requestMetadata(ctx)
+	var body []byte
+	var header, trailer metadata.MD
+	// A call the server refused unprocessed (a GOAWAY from a server going away, REFUSED_STREAM) is sent
+	// once more, on a fresh connection when the old one is going away, as grpc-go does; should that
+	// be refused too, the error says the request never reached a handler, for the retry policy.
+	for attempt := 0; ; attempt++ {
+		var cc *grpc.ClientConn
+		if cc, err = p.get(ctx, addr, c.connectTimeout(ctx)); err != nil {
+			return dialError(ctx, addr, err)
+		}
+		if attempt == 0 {
+			c.connected(ctx, addr)
+		}
+		body, header, trailer, err = cc.Invoke(ctx, c.grpcPaths[ri.Method()], md, b)
+		if err == nil || !errors.Is(err, grpc.ErrRefused) || ctx.Err() != nil {
+			break
+		}
+		if attempt == 1 {
+			return notSent(err)
+		}
 	}
-	c.connected(ctx, addr)
-	body, header, trailer, err := cc.Invoke(ctx, c.grpcPaths[ri.Method()], requestMetadata(ctx), b)
 	if co, ok := callopt.FromContext(ctx); ok {
 		if co.GRPCHeader != nil {
 			*co.GRPCHeader = header

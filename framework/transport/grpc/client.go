@@ -98,15 +98,15 @@ func (cc *ClientConn) onGoAway(f *http2.GoAwayFrame) {
 	c.mu.Lock()
 	c.draining = true
 	c.cond.Broadcast()
-	var refused []*stream
+	var above []*stream
 	for id, st := range c.streams {
 		if id > f.LastStreamID {
-			refused = append(refused, st)
+			above = append(above, st)
 		}
 	}
 	c.mu.Unlock()
-	for _, st := range refused {
-		st.fail(rpcerr.New(rpcerr.CodeUnavailable, "grpc: stream refused by GOAWAY"))
+	for _, st := range above {
+		st.fail(refused("grpc: stream refused by GOAWAY"))
 		if c.forget(st) {
 			c.close(errDrained)
 		}

@@ -3,6 +3,7 @@ package grpc
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -282,11 +283,24 @@ func (st *stream) resetError(code http2.ErrCode) error {
 	return resetError(code)
 }
 
+// ErrRefused is reachable (errors.Is) from the error of every call the server refused before
+// processing it: a stream reset with REFUSED_STREAM, or one above the last stream id of a GOAWAY. Such
+// a call is safe to send again, to another connection.
+var ErrRefused = errors.New("grpc: stream refused before processing")
+
+// refusedError is the Unavailable error of a refused call.
+type refusedError string
+
+func (e refusedError) Error() string      { return string(e) }
+func (refusedError) Is(target error) bool { return target == ErrRefused }
+
+func refused(msg string) error { return rpcerr.Wrap(rpcerr.CodeUnavailable, refusedError(msg)) }
+
 // resetError maps a received RST_STREAM code to an error, as the gRPC spec asks.
 func resetError(code http2.ErrCode) error {
 	switch code {
 	case http2.ErrCodeRefusedStream:
-		return rpcerr.New(rpcerr.CodeUnavailable, "grpc: stream refused by the server")
+		return refused("grpc: stream refused by the server")
 	case http2.ErrCodeCancel:
 		return rpcerr.New(rpcerr.CodeCanceled, "grpc: stream cancelled by the peer")
 	case http2.ErrCodeEnhanceYourCalm:
