@@ -89,9 +89,9 @@ func (p *refusingPeer) serve(nc net.Conn) {
 			}
 		case *http2.HeadersFrame:
 			switch p.refuse(int(p.streams.Add(1) - 1)) {
-			case refuseGoAway: // the server is going away and never saw this stream
+			case refuseGoAway: // the server is going away and never saw this stream; as servers do, it
+				// keeps the connection until the client, left with no stream, closes it
 				_ = fr.WriteGoAway(f.StreamID-1, http2.ErrCodeNo, nil)
-				return
 			case refuseReset:
 				_ = fr.WriteRSTStream(f.StreamID, http2.ErrCodeRefusedStream)
 			default:
