@@ -3,49 +3,18 @@ package metainfo
 import (
 	"context"
 	"strings"
-	"sync"
+
+	"github.com/ternhq/tern/framework/internal/callctx"
 )
 
-// backward holds values travelling from a server back to its caller; it is shared and mutable, so it
-// carries a lock.
-type backward struct {
-	mu sync.Mutex
-	m  map[string]string
-}
+// backward is the store of backward values; server handler contexts may embed one (see package
+// internal/callctx), so it lives there, with the context keys.
+type backward = callctx.Backward
 
 type (
-	recvKey struct{}
-	sendKey struct{}
+	recvKey = callctx.RecvKey
+	sendKey = callctx.SendKey
 )
-
-func (b *backward) set(k, v string) {
-	b.mu.Lock()
-	if b.m == nil {
-		b.m = make(map[string]string)
-	}
-	b.m[k] = v
-	b.mu.Unlock()
-}
-
-func (b *backward) get(k string) (string, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	v, ok := b.m[k]
-	return v, ok
-}
-
-func (b *backward) all() map[string]string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.m) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(b.m))
-	for k, v := range b.m {
-		m[k] = v
-	}
-	return m
-}
 
 // WithBackwardValues returns a context in which a client call collects the backward values its server
 // sends; read them after the call with RecvBackwardValue or RecvAllBackwardValues.
@@ -59,7 +28,7 @@ func WithBackwardValues(ctx context.Context) context.Context {
 // RecvBackwardValue returns a backward value received by a call made with ctx.
 func RecvBackwardValue(ctx context.Context, k string) (string, bool) {
 	if b, ok := ctx.Value(recvKey{}).(*backward); ok {
-		return b.get(k)
+		return b.Get(k)
 	}
 	return "", false
 }
@@ -67,7 +36,7 @@ func RecvBackwardValue(ctx context.Context, k string) (string, bool) {
 // RecvAllBackwardValues returns every backward value received by calls made with ctx.
 func RecvAllBackwardValues(ctx context.Context) map[string]string {
 	if b, ok := ctx.Value(recvKey{}).(*backward); ok {
-		return b.all()
+		return b.All()
 	}
 	return nil
 }
@@ -91,7 +60,7 @@ func SetReceivedBackward(ctx context.Context, key, value string) bool {
 	if !ok {
 		return false
 	}
-	b.set(key, value)
+	b.Set(key, value)
 	return true
 }
 
@@ -111,7 +80,7 @@ func SendBackwardValue(ctx context.Context, k, v string) bool {
 	if !ok {
 		return false
 	}
-	b.set(k, v)
+	b.Set(k, v)
 	return true
 }
 
@@ -122,9 +91,5 @@ func RangeBackwardToSend(ctx context.Context, fn func(key, value string)) {
 	if !ok {
 		return
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for k, v := range b.m {
-		fn(k, v)
-	}
+	b.Range(fn)
 }

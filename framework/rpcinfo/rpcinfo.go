@@ -10,6 +10,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/ternhq/tern/framework/internal/callctx"
 	"github.com/ternhq/tern/framework/transport"
 )
 
@@ -98,7 +99,8 @@ func (i *Info) Data() Data {
 	return i.d
 }
 
-type ctxKey struct{}
+// ctxKey is shared with the server, whose handler contexts answer for it without a layer of their own.
+type ctxKey = callctx.InfoKey
 
 // NewContext returns ctx carrying info.
 func NewContext(ctx context.Context, info *Info) context.Context {

@@ -223,8 +223,9 @@ func (s *Server) route(h *ttheader.Header, name []byte) (*service, error) {
 	return svc, nil
 }
 
-// callContext builds the handler's context: rpcinfo, metainfo received, backward values to send, and
-// the caller's timeout (set as the deadline when the handler runs).
+// callContext builds the handler's context: rpcinfo, metainfo received, backward values to send (in
+// one allocation when no metainfo arrived), and the caller's timeout (set as the deadline when the
+// handler runs).
 func (c *conn) callContext(cl *call, h *ttheader.Header, mi *serviceinfo.MethodInfo) context.Context {
 	ctx := context.Background()
 	var caller rpcinfo.Peer
@@ -251,15 +252,14 @@ func (c *conn) callContext(cl *call, h *ttheader.Header, mi *serviceinfo.MethodI
 			})
 		}
 	}
-	ctx = metainfo.WithBackwardValuesToSend(ctx)
-	return rpcinfo.NewContext(ctx, rpcinfo.New(rpcinfo.Data{
+	return newHandlerContext(ctx, rpcinfo.Data{
 		Caller:     caller,
 		Callee:     rpcinfo.Peer{Service: cl.svc.info.ServiceName, Method: mi.Name, Addr: c.tc.LocalAddr()},
 		SeqID:      cl.seq,
 		Protocol:   cl.proto,
 		RPCTimeout: cl.timeout,
 		Oneway:     cl.oneway,
-	}))
+	})
 }
 
 // msgTypeValue is the TTHeader MsgType value of each message type, in decimal.

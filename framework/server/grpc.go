@@ -10,7 +10,6 @@ import (
 
 	"github.com/ternhq/tern/framework/codec/protobuf"
 	"github.com/ternhq/tern/framework/metadata"
-	"github.com/ternhq/tern/framework/metainfo"
 	"github.com/ternhq/tern/framework/rpcerr"
 	"github.com/ternhq/tern/framework/rpcinfo"
 	"github.com/ternhq/tern/framework/serviceinfo"
@@ -159,17 +158,16 @@ func (s *serverStream) RecvMsg(m any) error {
 // cancellation): rpcinfo and the metainfo received.
 func (h *grpcHandler) callContext(ctx context.Context, md metadata.MD, svc *service, mi *serviceinfo.MethodInfo) context.Context {
 	ctx = grpc.WithIncomingMetainfo(ctx, md)
-	ctx = metainfo.WithBackwardValuesToSend(ctx)
 	var timeout time.Duration
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 	}
-	return rpcinfo.NewContext(ctx, rpcinfo.New(rpcinfo.Data{
+	return newHandlerContext(ctx, rpcinfo.Data{
 		Caller:     rpcinfo.Peer{Addr: grpc.PeerAddr(ctx)},
 		Callee:     rpcinfo.Peer{Service: svc.info.ServiceName, Method: mi.Name},
 		Protocol:   transport.GRPC,
 		RPCTimeout: timeout,
-	}))
+	})
 }
 
 // serveHTTP2 hands a connection that opened with the HTTP/2 preface to the gRPC server, which serves it
