@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,17 +28,19 @@ import (
 // at a time. Calls whose TTHeader says the client takes replies out of order (FlagSupportOutOfOrder, set
 // by multiplexing clients, Tern's and Kitex's) are served concurrently; all others in order, inline.
 type conn struct {
-	s          *Server
-	tc         transport.Conn
-	msg        frame.Message // the message being read; only OnRead touches it
-	begun      bool          // OnRead has seen the connection's first bytes; only OnRead touches it
-	http2      atomic.Bool   // the connection is served by the gRPC server
-	wmu        sync.Mutex    // serialises replies, and closing with them
-	closed     bool          // guarded by wmu: netpoll has (or is about to) release the buffers
-	inflight   atomic.Int32
-	lastActive atomic.Int64 // unix nanoseconds of the last request
-	limited    bool         // holds one of the server's connection slots
-	refused    error        // over the connection limit: the first request gets this error
+	s            *Server
+	tc           transport.Conn
+	msg          frame.Message // the message being read; only OnRead touches it
+	begun        bool          // OnRead has seen the connection's first bytes; only OnRead touches it
+	http2        atomic.Bool   // the connection is served by the gRPC server
+	wmu          sync.Mutex    // serialises replies, and closing with them
+	closed       bool          // guarded by wmu: netpoll has (or is about to) release the buffers
+	held         heldWriter    // tc without its Flush, for the replies of multiplexed calls
+	flushPending bool          // guarded by wmu: a multiplexed reply's writer will flush what is buffered
+	inflight     atomic.Int32
+	lastActive   atomic.Int64 // unix nanoseconds of the last request
+	limited      bool         // holds one of the server's connection slots
+	refused      error        // over the connection limit: the first request gets this error
 }
 
 // idle reports whether the connection has no call in flight and no unread bytes.
@@ -81,6 +84,7 @@ func (c *conn) OnRead(tc transport.Conn) error {
 		}
 	}
 	if outOfOrder {
+		cl.outOfOrder = true
 		calls.Go(cl) // a multiplexing client: serve its calls concurrently, reply as each finishes
 	} else {
 		c.serve(cl) // one call at a time, replies in order
@@ -132,20 +136,21 @@ func readErrorReason(err error) string {
 
 // call is one request being served.
 type call struct {
-	conn     *conn
-	proto    transport.Protocol
-	codec    serviceinfo.PayloadCodec
-	seq      int32
-	name     string
-	oneway   bool
-	svc      *service
-	args     any
-	result   any
-	ctx      context.Context
-	timeout  time.Duration
-	err      error // set before the handler runs when the request cannot be served
-	admitted bool  // holds one of the server's call slots (WithLimit)
-	hdr      ttheader.Header
+	conn       *conn
+	proto      transport.Protocol
+	codec      serviceinfo.PayloadCodec
+	seq        int32
+	name       string
+	oneway     bool
+	svc        *service
+	args       any
+	result     any
+	ctx        context.Context
+	timeout    time.Duration
+	err        error // set before the handler runs when the request cannot be served
+	admitted   bool  // holds one of the server's call slots (WithLimit)
+	outOfOrder bool  // the client takes replies out of order: served concurrently, replies flushed together
+	hdr        ttheader.Header
 }
 
 var callPool = sync.Pool{New: func() any { return new(call) }}
@@ -380,47 +385,95 @@ func (c *conn) bizStatusReply(cl *call, h *ttheader.Header) {
 	cl.err, cl.result = nil, mi.NewResult()
 }
 
-// write sends one reply under the write lock, unless netpoll is closing the connection. A reply too
-// large to send is replaced by an exception saying so; a panic while encoding (a result the handler
-// changed concurrently, a nil element) becomes an error, and the connection, which may then hold a
-// partial message, is closed by the caller.
-func (c *conn) write(cl *call, h *ttheader.Header) (err error) {
+// write sends one reply, unless netpoll is closing the connection. A call of an in-order (pooled)
+// connection, the only one in flight there, is encoded and flushed at once under the write lock. A
+// multiplexed call's reply is encoded into the connection's output buffer under the lock, and one
+// flush sends the replies that finish together: the first reply to find no flush pending flushes;
+// when other calls are in flight on the connection it first yields, so that those about to reply
+// (runnable goroutines, on a server with one P) add theirs to its flush, and replies encoded meanwhile
+// return without flushing. A reply counts as written once it is in the buffer behind a pending flush;
+// if that flush fails, the flusher closes the connection, as any failed write does. A lone reply is
+// flushed without yielding, and nothing waits on a timer.
+func (c *conn) write(cl *call, h *ttheader.Header) error {
 	c.wmu.Lock()
-	defer c.wmu.Unlock()
 	if c.closed {
+		c.wmu.Unlock()
 		return nil
 	}
+	if !cl.outOfOrder {
+		err := c.encode(cl, h, c.tc) // frame's writers flush
+		c.wmu.Unlock()
+		return err
+	}
+	err := c.encode(cl, h, &c.held)
+	if err != nil || c.flushPending {
+		c.wmu.Unlock()
+		return err
+	}
+	if c.inflight.Load() > 1 { // other calls may be about to reply: let them join this flush
+		c.flushPending = true
+		c.wmu.Unlock()
+		yield()
+		c.wmu.Lock()
+		c.flushPending = false
+		if c.closed {
+			c.wmu.Unlock()
+			return nil
+		}
+	}
+	err = c.tc.Flush()
+	c.wmu.Unlock()
+	return err
+}
+
+// yield lets other goroutines run before a multiplexed connection's flush; tests replace it to hold the
+// flush until the replies they expect have joined it.
+var yield = runtime.Gosched
+
+// heldWriter is a connection's writer whose Flush is left to conn.write, so that replies encoded one
+// after another go out in one flush.
+type heldWriter struct{ transport.Writer }
+
+// Flush does nothing; conn.write flushes the connection itself.
+func (heldWriter) Flush() error { return nil }
+
+// encode writes a reply into w; the caller holds the write lock. A reply too large to send is replaced
+// by an exception saying so; a panic while encoding (a result the handler changed concurrently, a nil
+// element) becomes an error, and the connection, which may then hold a partial message, is closed by
+// the caller.
+func (c *conn) encode(cl *call, h *ttheader.Header, w transport.Writer) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = rpcerr.Errorf(rpcerr.CodeInternal, "encode %s reply: panic: %v", cl.name, r)
 		}
 	}()
-	err = c.writeReply(cl, h, cl.err)
+	err = c.writeReply(w, cl, h, cl.err)
 	if rpcerr.CodeOf(err) == rpcerr.CodeResourceExhausted { // refused before writing: say so instead
-		err = c.writeReply(cl, h, rpcerr.Errorf(rpcerr.CodeInternal, "reply too large: %v", err))
+		err = c.writeReply(w, cl, h, rpcerr.Errorf(rpcerr.CodeInternal, "reply too large: %v", err))
 	}
 	return err
 }
 
-// writeReply encodes the call's result, or failure when it is not nil, in the call's codec and framing.
-func (c *conn) writeReply(cl *call, h *ttheader.Header, failure error) error {
+// writeReply encodes the call's result, or failure when it is not nil, in the call's codec and framing,
+// into w, and flushes w.
+func (c *conn) writeReply(w transport.Writer, cl *call, h *ttheader.Header, failure error) error {
 	max := c.s.cfg.maxFrameSize
 	if cl.codec == serviceinfo.Protobuf {
 		if failure != nil {
 			e := rpcerr.FromError(failure)
 			ep := protobuf.NewErrorProto(int32(e.ExceptionType()), e.Message())
-			return frame.WriteProtobufException(c.tc, cl.proto, h, cl.name, cl.seq, ep, max)
+			return frame.WriteProtobufException(w, cl.proto, h, cl.name, cl.seq, ep, max)
 		}
 		body, ok := cl.result.(protobuf.Body)
 		if !ok {
 			return rpcerr.Errorf(rpcerr.CodeInternal, "result %T of %s is not a protobuf body", cl.result, cl.name)
 		}
-		return frame.WriteProtobuf(c.tc, cl.proto, h, cl.name, protobuf.REPLY, cl.seq, body.Message(), max)
+		return frame.WriteProtobuf(w, cl.proto, h, cl.name, protobuf.REPLY, cl.seq, body.Message(), max)
 	}
 	if failure != nil {
 		e := rpcerr.FromError(failure)
 		ae := thrift.NewApplicationException(e.ExceptionType(), e.Message())
-		return frame.Write(c.tc, cl.proto, h, cl.name, thrift.EXCEPTION, cl.seq, ae, max)
+		return frame.Write(w, cl.proto, h, cl.name, thrift.EXCEPTION, cl.seq, ae, max)
 	}
-	return frame.Write(c.tc, cl.proto, h, cl.name, thrift.REPLY, cl.seq, cl.result.(thrift.Message), max)
+	return frame.Write(w, cl.proto, h, cl.name, thrift.REPLY, cl.seq, cl.result.(thrift.Message), max)
 }

@@ -14,3 +14,11 @@ func ServeConnForTest(s *Server, tc transport.Conn) (onRead func() error, err er
 	c := s.accept(tc).(*conn)
 	return func() error { return c.OnRead(tc) }, nil
 }
+
+// SetYieldForTest makes f what a multiplexed connection's first reply calls before flushing, in place
+// of runtime.Gosched, until restore is called.
+func SetYieldForTest(f func()) (restore func()) {
+	old := yield
+	yield = f
+	return func() { yield = old }
+}

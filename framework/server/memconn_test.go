@@ -71,9 +71,9 @@ func (c *memConn) Len() int {
 }
 
 func (c *memConn) Malloc(n int) ([]byte, error) {
-	c.mallocs.Add(1)
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	defer c.mallocs.Add(1) // once the bytes count as pending
 	at := len(c.pending)
 	if cap(c.pending)-at < n {
 		grown := make([]byte, at, 2*cap(c.pending)+n)
@@ -92,10 +92,10 @@ func (c *memConn) WriteBinary(b []byte) (int, error) {
 }
 
 func (c *memConn) Flush() error {
-	c.flushes.Add(1)
 	c.wmu.Lock()
 	c.out = append(c.out, c.pending...)
 	c.pending = c.pending[:0]
+	c.flushes.Add(1) // once the bytes are out
 	c.wmu.Unlock()
 	return nil
 }
@@ -107,6 +107,13 @@ func (c *memConn) written() []byte {
 	b := append([]byte(nil), c.out...)
 	c.out = c.out[:0]
 	return b
+}
+
+// pendingLen is the number of bytes written and not flushed.
+func (c *memConn) pendingLen() int {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return len(c.pending)
 }
 
 // discard forgets the bytes flushed so far.
