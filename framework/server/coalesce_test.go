@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ternhq/tern/framework/internal/echotest"
 	"github.com/ternhq/tern/framework/internal/gen/echo"
@@ -37,16 +38,10 @@ func (g *gatedEcho) Echo(ctx context.Context, req *echo.Request) (*echo.Response
 func (g *gatedEcho) Notify(context.Context, *echo.Request) error { return nil }
 
 // serveBatch serves n Echo calls sent at once on one connection (multiplexed: their handlers return
-// together) and returns the replies by sequence
-// id, the number of flushes, and how often the multiplexed reply path yielded before flushing. The
-// yield waits until every reply has been written into the connection's buffer.
-func serveBatch(t *testing.T, n int, outOfOrder bool) (replies map[int32]string, flushes, yields int64) {
-	t.Helper()
-	return serveBatchYielding(t, n, outOfOrder, true)
-}
-
-// serveBatchYielding is serveBatch; without hold, the multiplexed reply path yields as in production.
-func serveBatchYielding(t *testing.T, n int, outOfOrder, hold bool) (replies map[int32]string, flushes, yields int64) {
+// together) and returns the replies by sequence id and the number of flushes. The connection's first
+// flush does not start until every call but the one flushing has returned: replies finishing during a
+// flush must go out together in the next one, without their calls waiting.
+func serveBatch(t *testing.T, n int, outOfOrder bool) (replies map[int32]string, flushes int64) {
 	t.Helper()
 	ctx := testContext(t)
 	svr := server.NewServer(server.WithLogger(echotest.QuietLogger()))
@@ -58,32 +53,34 @@ func serveBatchYielding(t *testing.T, n int, outOfOrder, hold bool) (replies map
 		t.Fatal(err)
 	}
 	tc := &memConn{}
-	var yielded atomic.Int64
-	restore := server.SetYieldForTest(func() {
-		yielded.Add(1)
-		for hold && tc.mallocs.Load() < int64(n) && ctx.Err() == nil {
-			runtime.Gosched()
-		}
-		if !hold {
-			runtime.Gosched()
-		}
-	})
-	defer restore()
 	for i := range n {
 		tc.push(echoRequest(int32(i+1), fmt.Sprintf("message %d", i+1), outOfOrder))
 	}
-	onRead, err := server.ServeConnForTest(svr, tc)
+	onRead, inflight, err := server.ServeConnForTest(svr, tc)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var first atomic.Bool
+	tc.onFlush = func() {
+		if !outOfOrder || !first.CompareAndSwap(false, true) {
+			return
+		}
+		// Were the other calls to wait for this flush, they would never return: give up after a while
+		// and let the flush count tell.
+		stuck, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		for inflight() > 1 && stuck.Err() == nil {
+			runtime.Gosched()
+		}
 	}
 	for range n { // as netpoll calls OnRead: one message at a time
 		if err := onRead(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for tc.mallocs.Load() < int64(n) || tc.pendingLen() > 0 {
+	for inflight() > 0 || tc.pendingLen() > 0 {
 		if ctx.Err() != nil {
-			t.Fatalf("%d of %d replies written, %d bytes not flushed", tc.mallocs.Load(), n, tc.pendingLen())
+			t.Fatalf("%d calls still in flight, %d bytes not flushed", inflight(), tc.pendingLen())
 		}
 		runtime.Gosched()
 	}
@@ -91,7 +88,7 @@ func serveBatchYielding(t *testing.T, n int, outOfOrder, hold bool) (replies map
 	if err != nil {
 		t.Fatalf("replies: %v", err)
 	}
-	return replies, tc.flushes.Load(), yielded.Load()
+	return replies, tc.flushes.Load()
 }
 
 func checkReplies(t *testing.T, replies map[int32]string, n int) {
@@ -108,39 +105,26 @@ func checkReplies(t *testing.T, replies map[int32]string, n int) {
 
 func TestMultiplexedRepliesShareAFlush(t *testing.T) {
 	const n = 32
-	replies, flushes, yields := serveBatch(t, n, true)
+	replies, flushes := serveBatch(t, n, true)
 	checkReplies(t, replies, n)
-	if flushes != 1 || yields != 1 {
-		t.Errorf("%d replies finishing together: %d flushes after %d yields, want 1 after 1", n, flushes, yields)
+	if flushes > 2 {
+		t.Errorf("%d replies finishing during one flush: %d flushes, want at most 2", n, flushes)
 	}
 }
 
 func TestLoneMultiplexedReplyFlushesAtOnce(t *testing.T) {
-	replies, flushes, yields := serveBatch(t, 1, true)
+	replies, flushes := serveBatch(t, 1, true)
 	checkReplies(t, replies, 1)
-	if flushes != 1 || yields != 0 {
-		t.Errorf("a lone reply: %d flushes after %d yields, want 1 flush without yielding", flushes, yields)
+	if flushes != 1 {
+		t.Errorf("a lone reply: %d flushes, want 1", flushes)
 	}
 }
 
 func TestPooledRepliesFlushEach(t *testing.T) {
 	const n = 8
-	replies, flushes, yields := serveBatch(t, n, false)
+	replies, flushes := serveBatch(t, n, false)
 	checkReplies(t, replies, n)
-	if flushes != n || yields != 0 {
-		t.Errorf("%d in-order calls: %d flushes after %d yields, want %d without yielding", n, flushes, yields, n)
-	}
-}
-
-// TestMultiplexedRepliesShareAFlushOnOneP lets the scheduler alone decide, on one P as in the
-// benchmark's server: the first reply's yield lets the other handlers, runnable since the gate opened,
-// write their replies before it flushes.
-func TestMultiplexedRepliesShareAFlushOnOneP(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	const n = 16
-	replies, flushes, _ := serveBatchYielding(t, n, true, false)
-	checkReplies(t, replies, n)
-	if flushes > n/2 {
-		t.Errorf("%d replies finishing together on one P: %d flushes, want at most %d", n, flushes, n/2)
+	if flushes != n {
+		t.Errorf("%d in-order calls: %d flushes, want %d", n, flushes, n)
 	}
 }

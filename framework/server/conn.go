@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -28,19 +27,18 @@ import (
 // at a time. Calls whose TTHeader says the client takes replies out of order (FlagSupportOutOfOrder, set
 // by multiplexing clients, Tern's and Kitex's) are served concurrently; all others in order, inline.
 type conn struct {
-	s            *Server
-	tc           transport.Conn
-	msg          frame.Message // the message being read; only OnRead touches it
-	begun        bool          // OnRead has seen the connection's first bytes; only OnRead touches it
-	http2        atomic.Bool   // the connection is served by the gRPC server
-	wmu          sync.Mutex    // serialises replies, and closing with them
-	closed       bool          // guarded by wmu: netpoll has (or is about to) release the buffers
-	held         heldWriter    // tc without its Flush, for the replies of multiplexed calls
-	flushPending bool          // guarded by wmu: a multiplexed reply's writer will flush what is buffered
-	inflight     atomic.Int32
-	lastActive   atomic.Int64 // unix nanoseconds of the last request
-	limited      bool         // holds one of the server's connection slots
-	refused      error        // over the connection limit: the first request gets this error
+	s          *Server
+	tc         transport.Conn
+	msg        frame.Message // the message being read; only OnRead touches it
+	begun      bool          // OnRead has seen the connection's first bytes; only OnRead touches it
+	http2      atomic.Bool   // the connection is served by the gRPC server
+	wmu        sync.Mutex    // serialises replies, and closing with them
+	closed     bool          // guarded by wmu: netpoll has (or is about to) release the buffers
+	replies    replyQueue    // the encoded replies of multiplexed calls, waiting for a flush
+	inflight   atomic.Int32
+	lastActive atomic.Int64 // unix nanoseconds of the last request
+	limited    bool         // holds one of the server's connection slots
+	refused    error        // over the connection limit: the first request gets this error
 }
 
 // idle reports whether the connection has no call in flight and no unread bytes.
@@ -386,58 +384,22 @@ func (c *conn) bizStatusReply(cl *call, h *ttheader.Header) {
 }
 
 // write sends one reply, unless netpoll is closing the connection. A call of an in-order (pooled)
-// connection, the only one in flight there, is encoded and flushed at once under the write lock. A
-// multiplexed call's reply is encoded into the connection's output buffer under the lock, and one
-// flush sends the replies that finish together: the first reply to find no flush pending flushes;
-// when other calls are in flight on the connection it first yields, so that those about to reply
-// (runnable goroutines, on a server with one P) add theirs to its flush, and replies encoded meanwhile
-// return without flushing. A reply counts as written once it is in the buffer behind a pending flush;
-// if that flush fails, the flusher closes the connection, as any failed write does. A lone reply is
-// flushed without yielding, and nothing waits on a timer.
+// connection, the only one in flight there, is encoded and flushed at once under the write lock; a
+// multiplexed call's reply goes through the connection's reply queue (see queueReply), which sends
+// the replies that finish together in one flush.
 func (c *conn) write(cl *call, h *ttheader.Header) error {
+	if cl.outOfOrder {
+		return c.queueReply(cl, h)
+	}
 	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	if c.closed {
-		c.wmu.Unlock()
 		return nil
 	}
-	if !cl.outOfOrder {
-		err := c.encode(cl, h, c.tc) // frame's writers flush
-		c.wmu.Unlock()
-		return err
-	}
-	err := c.encode(cl, h, &c.held)
-	if err != nil || c.flushPending {
-		c.wmu.Unlock()
-		return err
-	}
-	if c.inflight.Load() > 1 { // other calls may be about to reply: let them join this flush
-		c.flushPending = true
-		c.wmu.Unlock()
-		yield()
-		c.wmu.Lock()
-		c.flushPending = false
-		if c.closed {
-			c.wmu.Unlock()
-			return nil
-		}
-	}
-	err = c.tc.Flush()
-	c.wmu.Unlock()
-	return err
+	return c.encode(cl, h, c.tc) // frame's writers flush
 }
 
-// yield lets other goroutines run before a multiplexed connection's flush; tests replace it to hold the
-// flush until the replies they expect have joined it.
-var yield = runtime.Gosched
-
-// heldWriter is a connection's writer whose Flush is left to conn.write, so that replies encoded one
-// after another go out in one flush.
-type heldWriter struct{ transport.Writer }
-
-// Flush does nothing; conn.write flushes the connection itself.
-func (heldWriter) Flush() error { return nil }
-
-// encode writes a reply into w; the caller holds the write lock. A reply too large to send is replaced
+// encode writes a reply into w. A reply too large to send is replaced
 // by an exception saying so; a panic while encoding (a result the handler changed concurrently, a nil
 // element) becomes an error, and the connection, which may then hold a partial message, is closed by
 // the caller.

@@ -27,6 +27,8 @@ type memConn struct {
 	out     []byte     // flushed
 	mallocs atomic.Int64
 	flushes atomic.Int64
+	// onFlush, when set, runs at the start of every Flush, outside the connection's locks.
+	onFlush func()
 }
 
 var errNoInput = errors.New("memConn: no more input")
@@ -92,6 +94,9 @@ func (c *memConn) WriteBinary(b []byte) (int, error) {
 }
 
 func (c *memConn) Flush() error {
+	if c.onFlush != nil {
+		c.onFlush()
+	}
 	c.wmu.Lock()
 	c.out = append(c.out, c.pending...)
 	c.pending = c.pending[:0]

@@ -18,7 +18,7 @@ func BenchmarkServe(b *testing.B) {
 	}
 	tc := &memConn{}
 	tc.push(echoRequest(1, strings.Repeat("x", 1024), false))
-	onRead, err := server.ServeConnForTest(svr, tc)
+	onRead, _, err := server.ServeConnForTest(svr, tc)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -368,7 +368,7 @@ func (s *Server) accept(tc transport.Conn) tnetpoll.ConnHandler {
 	}
 	_ = tc.SetReadTimeout(s.cfg.readWrite)
 	_ = tc.SetWriteTimeout(s.cfg.readWrite)
-	c := &conn{s: s, tc: tc, held: heldWriter{tc}}
+	c := &conn{s: s, tc: tc}
 	if s.limits != nil {
 		if err := s.limits.AcquireConn(); err != nil {
 			// Answer the first request with the error, then close; a refused peer that sends nothing is
