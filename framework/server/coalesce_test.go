@@ -128,3 +128,43 @@ func TestPooledRepliesFlushEach(t *testing.T) {
 		t.Errorf("%d in-order calls: %d flushes, want %d", n, flushes, n)
 	}
 }
+
+// TestRepliesOfABurstShareAFlushOnOneP serves calls read in one go on one P, as the benchmark's
+// server runs, with no hook in the way: the first reply goes out alone, the rest wait for nothing but
+// the scheduler and share the flusher's next flush.
+func TestRepliesOfABurstShareAFlushOnOneP(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const n = 16
+	ctx := testContext(t)
+	svr := server.NewServer(server.WithLogger(echotest.QuietLogger()))
+	if err := echoservice.RegisterService(svr, plainEcho{}); err != nil {
+		t.Fatal(err)
+	}
+	tc := &memConn{}
+	for i := range n {
+		tc.push(echoRequest(int32(i+1), fmt.Sprintf("message %d", i+1), true))
+	}
+	onRead, inflight, err := server.ServeConnForTest(svr, tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if err := onRead(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for inflight() > 0 || tc.pendingLen() > 0 {
+		if ctx.Err() != nil {
+			t.Fatalf("%d calls still in flight", inflight())
+		}
+		runtime.Gosched()
+	}
+	replies, err := readReplies(tc.written())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReplies(t, replies, n)
+	if flushes := tc.flushes.Load(); flushes > n/4 {
+		t.Errorf("%d calls read together on one P: %d flushes, want at most %d", n, flushes, n/4)
+	}
+}

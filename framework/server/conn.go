@@ -83,6 +83,7 @@ func (c *conn) OnRead(tc transport.Conn) error {
 	}
 	if outOfOrder {
 		cl.outOfOrder = true
+		c.replies.dispatch()
 		calls.Go(cl) // a multiplexing client: serve its calls concurrently, reply as each finishes
 	} else {
 		c.serve(cl) // one call at a time, replies in order
@@ -97,7 +98,10 @@ func isHTTP2(tc transport.Conn) bool {
 }
 
 // calls serves the calls of multiplexed connections on reused goroutines (see package workers).
-var calls = workers.New(func(cl *call) { cl.conn.serve(cl) }, 10*time.Second)
+var calls = workers.New(func(cl *call) {
+	cl.conn.replies.begin()
+	cl.conn.serve(cl)
+}, 10*time.Second)
 
 // OnClose forgets the connection. netpoll calls it before releasing the connection's buffers, so
 // marking the connection closed under the write lock keeps a concurrent reply from writing into freed
