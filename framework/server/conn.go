@@ -389,8 +389,9 @@ func (c *conn) bizStatusReply(cl *call, h *ttheader.Header) {
 
 // write sends one reply, unless netpoll is closing the connection. A call of an in-order (pooled)
 // connection, the only one in flight there, is encoded and flushed at once under the write lock; a
-// multiplexed call's reply goes through the connection's reply queue (see queueReply), which sends
-// the replies that finish together in one flush.
+// multiplexed call's reply goes through the connection's reply queue (see replyQueue), which sends
+// the replies that finish together in one flush; such a call counts as answered (for tracers,
+// stats.ServerResponseWritten) once its reply is queued behind a flush under way.
 func (c *conn) write(cl *call, h *ttheader.Header) error {
 	if cl.outOfOrder {
 		return c.queueReply(cl, h)
@@ -403,10 +404,9 @@ func (c *conn) write(cl *call, h *ttheader.Header) error {
 	return c.encode(cl, h, c.tc) // frame's writers flush
 }
 
-// encode writes a reply into w. A reply too large to send is replaced
-// by an exception saying so; a panic while encoding (a result the handler changed concurrently, a nil
-// element) becomes an error, and the connection, which may then hold a partial message, is closed by
-// the caller.
+// encode writes a reply into w. A reply too large to send is replaced by an exception saying so; a
+// panic while encoding (a result the handler changed concurrently, a nil element) becomes an error,
+// and the connection, which may then hold a partial message, is closed by the caller.
 func (c *conn) encode(cl *call, h *ttheader.Header, w transport.Writer) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
