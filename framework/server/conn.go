@@ -36,7 +36,7 @@ type conn struct {
 	closed     bool          // guarded by wmu: netpoll has (or is about to) release the buffers
 	replies    replyQueue    // the encoded replies of multiplexed calls, waiting for a flush
 	inflight   atomic.Int32
-	lastActive atomic.Int64 // unix nanoseconds of the last request
+	lastActive atomic.Int64 // unix nanoseconds of the last request (with WithMaxConnIdleTime only)
 	limited    bool         // holds one of the server's connection slots
 	refused    error        // over the connection limit: the first request gets this error
 }
@@ -61,7 +61,9 @@ func (c *conn) OnRead(tc transport.Conn) error {
 		c.logReadError(err)
 		return err
 	}
-	c.lastActive.Store(time.Now().UnixNano())
+	if c.s.cfg.maxIdle > 0 { // only the idle-connection reaper reads it: spare the clock otherwise
+		c.lastActive.Store(time.Now().UnixNano())
+	}
 	outOfOrder := c.msg.Header.Flags&ttheader.FlagSupportOutOfOrder != 0
 	cl, err := c.decode(&c.msg)
 	_ = tc.Release()
