@@ -67,3 +67,28 @@ func startBenchServer(b *testing.B) *server {
 	b.Helper()
 	return startHandler(b, allMethods(nil), grpc.DefaultConfig())
 }
+
+// BenchmarkUnaryEcho1KiBParallel measures unary calls with 1 KiB messages from many goroutines sharing
+// one connection, where the frames of many streams are ready together.
+func BenchmarkUnaryEcho1KiBParallel(b *testing.B) {
+	s := startBenchServer(b)
+	cc, err := grpc.Dial(benchCtx(b), "tcp", s.addr, grpc.DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cc.Close()
+	req := bytes.Repeat([]byte("k"), 1024)
+	ctx := benchCtx(b)
+	b.ReportAllocs()
+	b.SetBytes(2 * 1024)
+	b.SetParallelism(32)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, _, _, err := cc.Invoke(ctx, "/test.Echo/Echo", nil, req)
+			if err != nil || len(resp) != len(req) {
+				b.Errorf("Invoke: %d bytes, %v", len(resp), err)
+				return
+			}
+		}
+	})
+}
