@@ -59,8 +59,8 @@ func newClientConn(rwc io.ReadWriteCloser, authority string, cfg Config) (*Clien
 	go c.ctrlLoop()
 	c.startKeepalive()
 	if err := c.write(func(*http2.Framer) error {
-		_, err := c.bw.WriteString(http2.ClientPreface)
-		return err
+		c.out.b = append(c.out.b, http2.ClientPreface...)
+		return nil
 	}); err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func newClientConn(rwc io.ReadWriteCloser, authority string, cfg Config) (*Clien
 
 // Close sends a GOAWAY and closes the connection; calls in flight fail with Unavailable.
 func (cc *ClientConn) Close() error {
-	_ = cc.c.write(func(fr *http2.Framer) error { return fr.WriteGoAway(0, http2.ErrCodeNo, nil) })
+	_ = cc.c.writeNow(func(fr *http2.Framer) error { return fr.WriteGoAway(0, http2.ErrCodeNo, nil) })
 	cc.c.close(errors.New("grpc: client connection closed"))
 	return nil
 }

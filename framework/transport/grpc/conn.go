@@ -1,11 +1,11 @@
 package grpc
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,13 +45,14 @@ type conn struct {
 	cfg  Config
 	role role
 
-	wmu     sync.Mutex   // guards fr's writing side, bw, henc, hbuf, scratch
-	writers atomic.Int32 // goroutines waiting for wmu: the last one flushes
+	wmu     sync.Mutex // the write lock: guards fr's writing side, out, henc, hbuf, scratch
 	fr      *http2.Framer
-	bw      *bufio.Writer
+	out     outBuf // frames not yet sent (see write.go)
 	henc    *hpack.Encoder
 	hbuf    bytes.Buffer
 	scratch [16]byte
+	fmu     sync.Mutex // serializes writes to rwc; taken after wmu
+	spare   []byte     // guarded by fmu: the buffer out takes next
 
 	peerMaxFrame atomic.Uint32
 
@@ -86,7 +87,6 @@ type conn struct {
 func newConn(rwc io.ReadWriteCloser, r io.Reader, cfg Config) *conn {
 	c := &conn{
 		rwc: rwc, cfg: cfg, streams: map[uint32]*stream{},
-		bw:             bufio.NewWriterSize(rwc, 32<<10),
 		sendWindow:     defaultWindow,
 		peerInitWindow: defaultWindow,
 		peerMaxStreams: ^uint32(0),
@@ -96,7 +96,8 @@ func newConn(rwc io.ReadWriteCloser, r io.Reader, cfg Config) *conn {
 		done:           make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
-	c.fr = http2.NewFramer(c.bw, r)
+	c.out.c = c
+	c.fr = http2.NewFramer(&c.out, r)
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.fr.SetReuseFrames() // DATA payloads are copied out by the reader
 	c.fr.MaxHeaderListSize = cfg.MaxHeaderListSize
@@ -146,26 +147,39 @@ func (c *conn) kick() {
 	}
 }
 
+// ctrlLoop writes the queued control frames and sends every batch of frames (see write.go) until the
+// connection closes.
 func (c *conn) ctrlLoop() {
+	var q []func(*http2.Framer) error
 	for {
 		select {
 		case <-c.ctrlSig:
 		case <-c.done:
 			return
 		}
+		// Goroutines made runnable together (say, the handlers of requests read in one go) write their
+		// frames before this one sends: one write then carries them all.
+		runtime.Gosched()
 		c.ctrlMu.Lock()
-		q := c.ctrlQ
-		c.ctrlQ = nil
+		q, c.ctrlQ = c.ctrlQ, q[:0]
 		c.ctrlMu.Unlock()
-		err := c.write(func(fr *http2.Framer) error {
-			for _, fn := range q {
-				if err := fn(fr); err != nil {
-					return err
-				}
+		if c.lockWrite() != nil {
+			return
+		}
+		var err error
+		for i, fn := range q {
+			if err == nil {
+				err = fn(c.fr)
 			}
-			return nil
-		})
+			q[i] = nil
+		}
+		if err == nil {
+			err = c.flushLocked()
+		} else {
+			c.wmu.Unlock()
+		}
 		if err != nil {
+			c.close(err)
 			return
 		}
 	}
@@ -224,8 +238,11 @@ func (c *conn) closedErrLocked() error {
 	return rpcerr.Wrap(rpcerr.CodeUnavailable, c.err)
 }
 
-// close ends the connection and fails every stream.
+// close ends the connection and fails every stream. A drained connection sends its last frames first.
 func (c *conn) close(err error) {
+	if err == errDrained {
+		_ = c.flush()
+	}
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
 		c.err = err
@@ -248,7 +265,7 @@ func (c *conn) fail(err error) {
 		sent := make(chan struct{})
 		go func() {
 			defer close(sent)
-			_ = c.write(func(fr *http2.Framer) error {
+			_ = c.writeNow(func(fr *http2.Framer) error {
 				return fr.WriteGoAway(c.role.lastPeerStream(), ce.code, []byte(ce.msg))
 			})
 		}()

@@ -45,7 +45,7 @@ func TestDataFramesRoundTrip(t *testing.T) {
 					}
 				}
 			}
-			_ = c.bw.Flush()
+			_ = c.flush()
 			_, recv, _ := testConn(0)
 			recv.recvWindow = 1 << 30
 			fr := http2.NewFramer(nil, &w.Buffer)

@@ -149,7 +149,7 @@ func (sc *serverConn) goAway() {
 	c.mu.Lock()
 	c.draining = true
 	c.mu.Unlock()
-	_ = c.write(func(fr *http2.Framer) error { return fr.WriteGoAway(sc.maxPeer.Load(), http2.ErrCodeNo, nil) })
+	_ = c.writeNow(func(fr *http2.Framer) error { return fr.WriteGoAway(sc.maxPeer.Load(), http2.ErrCodeNo, nil) })
 	if c.drained() {
 		c.close(errDrained)
 	}

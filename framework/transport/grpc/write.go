@@ -30,46 +30,137 @@ func (o *outbound) dataLen() int {
 	return prefixLen + len(o.msg)
 }
 
-// lockWrite takes the write lock for a batch of frames; on success unlockWrite must follow.
-func (c *conn) lockWrite() error {
-	c.writers.Add(1)
-	c.wmu.Lock()
-	c.writers.Add(-1)
-	select {
-	case <-c.done:
-		c.wmu.Unlock()
-		return c.closedErr()
-	default:
+// Write coalescing. Writers append whole frames to c.out under the write lock (wmu) and return; the
+// control loop (ctrlLoop) sends what has accumulated in one write, so that the frames of every stream
+// that had something to send while the last write was under way, or while the loop waited for its
+// turn, leave together. Nothing waits on a timer: the loop only yields once to the goroutines that are
+// already runnable. The lock order is wmu, then fmu: a writer whose batch outgrows maxPending sends it
+// itself, after the write in flight, so memory stays bounded and frames keep their order.
+
+// maxPending is the size of unsent frames beyond which a writer sends them itself.
+const maxPending = 64 << 10
+
+// outBuf collects written frames; it is the Framer's writer. Only the holder of wmu writes to it.
+type outBuf struct {
+	c *conn
+	b []byte
+}
+
+func (w *outBuf) Write(p []byte) (int, error) {
+	if len(w.b) > 0 && len(w.b)+len(p) > maxPending {
+		if err := w.c.sendPendingLocked(); err != nil {
+			return 0, err
+		}
 	}
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// sendPendingLocked sends the unsent frames now, after any write in flight; wmu must be held.
+func (c *conn) sendPendingLocked() error {
+	c.fmu.Lock()
+	defer c.fmu.Unlock()
+	err := c.writeRaw(c.out.b)
+	c.out.b = c.out.b[:0]
+	return err
+}
+
+// writeRaw writes b to the connection; fmu must be held.
+func (c *conn) writeRaw(b []byte) error {
 	if d := c.cfg.WriteTimeout; d > 0 {
 		if dl, ok := c.rwc.(interface{ SetWriteDeadline(time.Time) error }); ok {
 			_ = dl.SetWriteDeadline(time.Now().Add(d))
 		}
 	}
-	return nil
+	_, err := c.rwc.Write(b)
+	return err
 }
 
-// unlockWrite flushes the batch (unless err is set) and releases the write lock; a failure closes the
-// connection. When other writers are waiting for the lock it leaves the flush to the last of them, so
-// that the frames of many streams leave in one write (one system call) instead of one write each.
-func (c *conn) unlockWrite(err error) error {
-	if err == nil && c.writers.Load() == 0 {
-		err = c.bw.Flush()
+// flushLocked sends the unsent frames and releases wmu: other writers may append while the write is
+// under way. The connection is not closed on failure; the caller does that.
+func (c *conn) flushLocked() error {
+	if len(c.out.b) == 0 {
+		c.wmu.Unlock()
+		return nil
 	}
+	c.fmu.Lock()
+	b := c.out.b
+	c.out.b, c.spare = c.spare[:0], nil
 	c.wmu.Unlock()
-	if err != nil {
+	err := c.writeRaw(b)
+	if cap(b) <= 2*maxPending { // keep a buffer of ordinary size for the next swap
+		c.spare = b[:0]
+	}
+	c.fmu.Unlock()
+	return err
+}
+
+// flush sends the unsent frames now; a failure closes the connection.
+func (c *conn) flush() error {
+	if err := c.lockWrite(); err != nil {
+		return err
+	}
+	if err := c.flushLocked(); err != nil {
 		c.close(err)
 		return c.closedErr()
 	}
 	return nil
 }
 
-// write runs fn under the write lock and flushes; a failure closes the connection.
+// lockWrite takes the write lock for a batch of frames; on success unlockWrite (or flushLocked) must
+// follow.
+func (c *conn) lockWrite() error {
+	c.wmu.Lock()
+	select {
+	case <-c.done:
+		c.wmu.Unlock()
+		return c.closedErr()
+	default:
+	}
+	return nil
+}
+
+// unlockWrite releases the write lock and has the control loop send the batch soon; err (a failure to
+// write the batch) closes the connection.
+func (c *conn) unlockWrite(err error) error {
+	pending := len(c.out.b) > 0
+	c.wmu.Unlock()
+	if err != nil {
+		c.close(err)
+		return c.closedErr()
+	}
+	if pending {
+		c.kick()
+	}
+	return nil
+}
+
+// write runs fn under the write lock; its frames leave with the next batch. A failure closes the
+// connection.
 func (c *conn) write(fn func(*http2.Framer) error) error {
 	if err := c.lockWrite(); err != nil {
 		return err
 	}
 	return c.unlockWrite(fn(c.fr))
+}
+
+// writeNow runs fn under the write lock and sends its frames (and all before them) before returning;
+// for frames that must be out before the connection closes, such as a GOAWAY.
+func (c *conn) writeNow(fn func(*http2.Framer) error) error {
+	if err := c.lockWrite(); err != nil {
+		return err
+	}
+	err := fn(c.fr)
+	if err == nil {
+		err = c.flushLocked()
+	} else {
+		c.wmu.Unlock()
+	}
+	if err != nil {
+		c.close(err)
+		return c.closedErr()
+	}
+	return nil
 }
 
 // encodeHeadersLocked writes fields as HEADERS and CONTINUATION frames; the write lock must be held.
@@ -98,22 +189,17 @@ func (c *conn) encodeHeadersLocked(id uint32, fields []hpack.HeaderField, end bo
 	return nil
 }
 
-// writeHeadersSoon writes one header block without flushing it: the control loop flushes it soon, so
-// that a message sent right after leaves in the same write.
+// writeHeadersSoon writes one header block; it leaves with the next batch, so that a message sent right
+// after it leaves in the same write.
 func (c *conn) writeHeadersSoon(id uint32, fields []hpack.HeaderField) error {
 	if err := c.lockWrite(); err != nil {
 		return err
 	}
-	if err := c.encodeHeadersLocked(id, fields, false); err != nil {
-		return c.unlockWrite(err)
-	}
-	c.wmu.Unlock()
-	c.kick()
-	return nil
+	return c.unlockWrite(c.encodeHeadersLocked(id, fields, false))
 }
 
 // writeDataFrameLocked writes bytes [o.off, o.off+n) of o's prefixed message as one DATA frame,
-// straight into the buffered writer (the Framer would copy the payload once more).
+// straight into the batch (the Framer would copy the payload once more).
 func (c *conn) writeDataFrameLocked(id uint32, o *outbound, n int, end bool) error {
 	h := c.scratch[:9]
 	h[0], h[1], h[2] = byte(n>>16), byte(n>>8), byte(n)
@@ -130,13 +216,13 @@ func (c *conn) writeDataFrameLocked(id uint32, o *outbound, n int, end bool) err
 		h = c.scratch[:9+k]
 		copy(h[9:], p[o.off:o.off+k])
 	}
-	if _, err := c.bw.Write(h); err != nil {
+	if _, err := c.out.Write(h); err != nil {
 		return err
 	}
 	from := max(o.off-prefixLen, 0)
 	to := max(o.off+n-prefixLen, 0)
 	if to > from {
-		_, err := c.bw.Write(o.msg[from:to])
+		_, err := c.out.Write(o.msg[from:to])
 		return err
 	}
 	return nil
