@@ -234,7 +234,7 @@ func (cc *ClientConn) forget(st *stream) {
 }
 
 // onHeaders takes a response's headers or trailers.
-func (cc *ClientConn) onHeaders(f *http2.MetaHeadersFrame) error {
+func (cc *ClientConn) onHeaders(f *headerBlock) error {
 	c := cc.c
 	st := c.lookup(f.StreamID)
 	if st == nil {

@@ -28,7 +28,7 @@ var errStreamClosed = errors.New("grpc: stream closed")
 
 // role is what differs between the client and the server end of a connection.
 type role interface {
-	onHeaders(f *http2.MetaHeadersFrame) error
+	onHeaders(hb *headerBlock) error
 	// onEndStream runs when the peer has ended its side of st.
 	onEndStream(st *stream)
 	onGoAway(f *http2.GoAwayFrame)
@@ -70,6 +70,7 @@ type conn struct {
 	err            error
 
 	// owned by the reader
+	hr          headerReader
 	recvWindow  int64
 	recvUnacked int64
 
@@ -98,8 +99,8 @@ func newConn(rwc io.ReadWriteCloser, r io.Reader, cfg Config) *conn {
 	c.cond = sync.NewCond(&c.mu)
 	c.out.c = c
 	c.fr = http2.NewFramer(&c.out, r)
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	c.fr.SetReuseFrames() // DATA payloads are copied out by the reader
+	c.hr.init(cfg.MaxHeaderListSize) // header blocks are decoded by c.hr, not by the Framer
+	c.fr.SetReuseFrames()            // DATA payloads are copied out by the reader
 	c.fr.MaxHeaderListSize = cfg.MaxHeaderListSize
 	c.fr.SetMaxReadFrameSize(16384) // the SETTINGS_MAX_FRAME_SIZE default, which this side advertises
 	c.henc = hpack.NewEncoder(&c.hbuf)
@@ -284,11 +285,7 @@ func (c *conn) readLoop() error {
 		if err != nil {
 			var se http2.StreamError
 			if errors.As(err, &se) {
-				if st := c.lookup(se.StreamID); st != nil {
-					c.resetStream(st, se.Code, se.Error())
-				} else {
-					c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(se.StreamID, se.Code) })
-				}
+				c.streamError(se)
 				continue
 			}
 			return classifyReadError(err)
@@ -300,6 +297,15 @@ func (c *conn) readLoop() error {
 		if c.queued() > maxQueuedControlFrames {
 			return connError{code: http2.ErrCodeEnhanceYourCalm, msg: "too many control frames unanswered"}
 		}
+	}
+}
+
+// streamError resets the stream of a stream error.
+func (c *conn) streamError(se http2.StreamError) {
+	if st := c.lookup(se.StreamID); st != nil {
+		c.resetStream(st, se.Code, se.Error())
+	} else {
+		c.queue(func(fr *http2.Framer) error { return fr.WriteRSTStream(se.StreamID, se.Code) })
 	}
 }
 
@@ -326,8 +332,10 @@ func classifyReadError(err error) error {
 
 func (c *conn) dispatch(f http2.Frame) error {
 	switch f := f.(type) {
-	case *http2.MetaHeadersFrame:
-		return c.role.onHeaders(f)
+	case *http2.HeadersFrame:
+		return c.onHeaderFragment(f.StreamID, true, f.StreamEnded(), f.HeadersEnded(), f.HeaderBlockFragment())
+	case *http2.ContinuationFrame:
+		return c.onHeaderFragment(f.StreamID, false, false, f.HeadersEnded(), f.HeaderBlockFragment())
 	case *http2.DataFrame:
 		return c.onData(f)
 	case *http2.SettingsFrame:

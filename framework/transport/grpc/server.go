@@ -160,7 +160,7 @@ func (sc *serverConn) goAway() {
 const maxRefusedStreams = 100
 
 // onHeaders opens a stream for a new call, or takes a client's trailers.
-func (sc *serverConn) onHeaders(f *http2.MetaHeadersFrame) error {
+func (sc *serverConn) onHeaders(f *headerBlock) error {
 	c, id := sc.c, f.StreamID
 	if st := c.lookup(id); st != nil {
 		if !f.StreamEnded() {
@@ -224,7 +224,7 @@ func (sc *serverConn) accept(id uint32) (*stream, error) {
 }
 
 // parseRequest reads a request's headers into st and ss, and returns the call's context.
-func (sc *serverConn) parseRequest(st *stream, ss *ServerStream, f *http2.MetaHeadersFrame) (context.Context, error) {
+func (sc *serverConn) parseRequest(st *stream, ss *ServerStream, f *headerBlock) (context.Context, error) {
 	timeout := time.Duration(-1)
 	var bad error
 	md := metadata.MD{}

@@ -34,7 +34,7 @@ type ServerStream struct {
 	pending bool     // out holds a unary response still to send, with the trailers
 }
 
-func (sc *serverConn) newServerStream(st *stream, f *http2.MetaHeadersFrame) (*ServerStream, error) {
+func (sc *serverConn) newServerStream(st *stream, f *headerBlock) (*ServerStream, error) {
 	ss := &ServerStream{sc: sc, st: st}
 	ctx, bad := sc.parseRequest(st, ss, f)
 	ss.ctx = metadata.NewServerContext(ctx, ss) // metadata.SetHeader and friends reach ss through it
