@@ -35,6 +35,8 @@ type stream struct {
 
 	mu          sync.Mutex
 	chunks      [][]byte // received DATA; chunks[first:] are not read yet
+	chunkArr    [2][]byte
+	rx          rxParser // where the received bytes stand in the message framing
 	first       int
 	head        int   // bytes of chunks[first] already read
 	buffered    int   // unread bytes in chunks
@@ -53,11 +55,13 @@ type stream struct {
 }
 
 func newStream(c *conn, id uint32, sendWindow int64) *stream {
-	return &stream{
+	st := &stream{
 		id: id, c: c, sendWindow: sendWindow,
 		notify:     make(chan struct{}, 1),
 		recvWindow: int64(c.cfg.InitialWindowSize),
 	}
+	st.chunks = st.chunkArr[:0]
+	return st
 }
 
 // newClientStream returns a client's stream, which also signals the arrival of response headers.
@@ -93,7 +97,7 @@ func (st *stream) push(data []byte, frameLen int, end bool) (http2.ErrCode, stri
 	}
 	discard := frameLen - len(data)
 	if st.err == nil && len(data) > 0 {
-		st.chunks = append(st.chunks, append([]byte(nil), data...))
+		st.appendLocked(data)
 		st.buffered += len(data)
 	} else {
 		discard = frameLen
@@ -106,6 +110,62 @@ func (st *stream) push(data []byte, frameLen int, end bool) (http2.ErrCode, stri
 	}
 	st.signal()
 	return 0, ""
+}
+
+// appendLocked copies received bytes into the buffer: into the spare room of the last chunk, which
+// was made the size of the message under way, and else into a new chunk with room for the rest of
+// that message. A message thus arrives in one piece that read hands out without a second copy. Bytes
+// are only ever added past a chunk's length, so the slices read returned (capacity-limited) never
+// change.
+func (st *stream) appendLocked(data []byte) {
+	if n := len(st.chunks); n > st.first {
+		last := st.chunks[n-1]
+		k := min(cap(last)-len(last), len(data))
+		st.chunks[n-1] = append(last, data[:k]...)
+		st.rx.track(data[:k])
+		data = data[k:]
+	}
+	if len(data) == 0 {
+		return
+	}
+	st.rx.track(data)
+	// Room for the rest of the message, up to a bound that flow control guarantees to fill (read waits
+	// for a message to complete in its chunk, so the chunk must never need window credit that is only
+	// returned once it is read) and that keeps a peer announcing large messages it never sends from
+	// making us reserve much memory per stream.
+	room := min(st.rx.bodyLeft, maxReserve, int(st.c.cfg.InitialWindowSize)/2-len(data))
+	chunk := make([]byte, len(data), len(data)+max(room, 0))
+	copy(chunk, data)
+	st.chunks = append(st.chunks, chunk)
+}
+
+// maxReserve bounds the room reserved in a chunk for bytes still to come.
+const maxReserve = 64 << 10
+
+// rxParser follows the gRPC message framing (a 5-byte prefix with the length, then the message) over
+// the received bytes, to know how much of the message under way is still to come.
+type rxParser struct {
+	prefix   [prefixLen]byte
+	inPrefix int // prefix bytes seen of the next message
+	bodyLeft int // bytes of the current message still to come
+}
+
+func (p *rxParser) track(b []byte) {
+	for len(b) > 0 {
+		if p.bodyLeft > 0 {
+			k := min(p.bodyLeft, len(b))
+			p.bodyLeft -= k
+			b = b[k:]
+			continue
+		}
+		k := copy(p.prefix[p.inPrefix:], b)
+		p.inPrefix += k
+		b = b[k:]
+		if p.inPrefix == prefixLen {
+			p.inPrefix = 0
+			p.bodyLeft = int(binary.BigEndian.Uint32(p.prefix[1:]))
+		}
+	}
 }
 
 // consumedLocked returns n read bytes to the peer's window, in batches of a quarter window.
@@ -160,12 +220,15 @@ func (st *stream) read(ctx context.Context, n int, atBoundary bool) ([]byte, err
 			st.mu.Unlock()
 			return nil, err
 		}
-		if front := st.frontLocked(); got == 0 && len(front) >= n {
+		front := st.frontLocked()
+		if got == 0 && len(front) >= n {
 			st.advanceLocked(n)
 			st.mu.Unlock()
 			return front[:n:n], nil
 		}
-		for got < n && st.buffered > 0 {
+		// The rest of the message arrives into the same chunk (see appendLocked): wait for it there.
+		inPlace := got == 0 && st.first == len(st.chunks)-1 && cap(front) >= n
+		for !inPlace && got < n && st.buffered > 0 {
 			if out == nil {
 				out = make([]byte, n)
 			}
@@ -173,12 +236,12 @@ func (st *stream) read(ctx context.Context, n int, atBoundary bool) ([]byte, err
 			st.advanceLocked(k)
 			got += k
 		}
-		ended := st.remoteEnded
+		ended, partial := st.remoteEnded, st.buffered > 0
 		st.mu.Unlock()
 		switch {
 		case got == n:
 			return out, nil
-		case ended && got == 0 && atBoundary:
+		case ended && got == 0 && !partial && atBoundary:
 			return nil, io.EOF
 		case ended:
 			return nil, rpcerr.New(rpcerr.CodeInternal, "grpc: stream ended inside a message")
