@@ -58,8 +58,14 @@ func (cc *ClientConn) newStream(ctx context.Context, method string, md metadata.
 		return nil, err
 	}
 	cs.st = st
-	cs.ctx, cs.cancel = context.WithCancel(ctx)
-	cs.stop = context.AfterFunc(ctx, func() { cs.abort(ctxError(ctx.Err())) })
+	if hasFirst {
+		// A unary call (Invoke) waits for its response at once, and aborts the stream itself when ctx
+		// ends under it (RecvMsg): no context of its own, no watcher.
+		cs.ctx, cs.cancel, cs.stop = ctx, noCancel, noStop
+	} else {
+		cs.ctx, cs.cancel = context.WithCancel(ctx)
+		cs.stop = context.AfterFunc(ctx, func() { cs.abort(ctxError(ctx.Err())) })
+	}
 	st.mu.Lock()
 	st.cancel = cs.finish
 	done := st.finished
@@ -74,6 +80,9 @@ func (cc *ClientConn) newStream(ctx context.Context, method string, md metadata.
 	}
 	return cs, nil
 }
+
+func noCancel()    {}
+func noStop() bool { return true }
 
 // finish releases the stream's context once the call is over.
 func (cs *ClientStream) finish() {

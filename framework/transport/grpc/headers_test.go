@@ -188,10 +188,11 @@ func TestCallAllocations(t *testing.T) {
 		}
 	})
 	_ = cs.CloseSend()
-	// Measured 35 and 2 (x/net's header decoding made the unary call 24 more, the growing chunk list
-	// 2). A little slack for the runtime's own odd allocation over the runs.
-	if unary > 36 || bidi > 2.5 {
-		t.Fatalf("allocations per call: unary %.1f (want ≤ 36), bidi round trip %.1f (want ≤ 2.5)", unary, bidi)
+	// Measured 29 and 2 (x/net's header decoding made the unary call 24 more, the growing chunk list
+	// 2, a context and watcher of its own on the client 6). A little slack for the runtime's own odd
+	// allocation over the runs.
+	if unary > 30 || bidi > 2.5 {
+		t.Fatalf("allocations per call: unary %.1f (want ≤ 30), bidi round trip %.1f (want ≤ 2.5)", unary, bidi)
 	}
 	t.Logf("allocations per call: unary %.1f, bidi round trip %.1f", unary, bidi)
 }
