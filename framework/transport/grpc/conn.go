@@ -70,7 +70,9 @@ type conn struct {
 	err            error
 
 	// owned by the reader
+	r           io.Reader // what fr reads from
 	hr          headerReader
+	hpayload    []byte // a HEADERS frame's payload
 	recvWindow  int64
 	recvUnacked int64
 
@@ -97,7 +99,7 @@ func newConn(rwc io.ReadWriteCloser, r io.Reader, cfg Config) *conn {
 		done:           make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
-	c.out.c = c
+	c.out.c, c.r = c, r
 	c.fr = http2.NewFramer(&c.out, r)
 	c.hr.init(cfg.MaxHeaderListSize) // header blocks are decoded by c.hr, not by the Framer
 	c.fr.SetReuseFrames()            // DATA payloads are copied out by the reader
@@ -281,7 +283,21 @@ func (c *conn) fail(err error) {
 // readLoop reads and dispatches frames until the connection fails.
 func (c *conn) readLoop() error {
 	for {
-		f, err := c.fr.ReadFrame()
+		fh, err := c.fr.ReadFrameHeader()
+		if err == nil && fh.Type == http2.FrameHeaders {
+			if err := c.readHeaders(fh); err != nil {
+				return classifyReadError(err)
+			}
+			c.activity.Store(true)
+			if c.queued() > maxQueuedControlFrames {
+				return connError{code: http2.ErrCodeEnhanceYourCalm, msg: "too many control frames unanswered"}
+			}
+			continue
+		}
+		var f http2.Frame
+		if err == nil {
+			f, err = c.fr.ReadFrameForHeader(fh)
+		}
 		if err != nil {
 			var se http2.StreamError
 			if errors.As(err, &se) {

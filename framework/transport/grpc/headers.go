@@ -2,6 +2,7 @@ package grpc
 
 import (
 	"errors"
+	"io"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
@@ -42,6 +43,7 @@ var (
 	errBadPseudo        = errors.New("invalid pseudo-header")
 	errDuplicatePseudo  = errors.New("duplicate pseudo-header")
 	errMixedPseudoKinds = errors.New("mix of request and response pseudo headers")
+	errBadPadding       = errors.New("HEADERS padding longer than the frame")
 )
 
 func (hr *headerReader) init(maxList uint32) {
@@ -137,6 +139,42 @@ func (hr *headerReader) checkPseudos() error {
 		return errMixedPseudoKinds
 	}
 	return nil
+}
+
+// readHeaders reads the payload of a HEADERS frame whose header fh has been read, and decodes its
+// fragment; the Framer would allocate the frame.
+func (c *conn) readHeaders(fh http2.FrameHeader) error {
+	if cap(c.hpayload) < int(fh.Length) {
+		c.hpayload = make([]byte, fh.Length)
+	}
+	p := c.hpayload[:fh.Length]
+	if _, err := io.ReadFull(c.r, p); err != nil {
+		return err
+	}
+	if fh.StreamID == 0 {
+		return connError{code: http2.ErrCodeProtocol, msg: "HEADERS frame with stream ID 0"}
+	}
+	pad := 0
+	if fh.Flags.Has(http2.FlagHeadersPadded) {
+		if len(p) < 1 {
+			return connError{code: http2.ErrCodeFrameSize, msg: "HEADERS frame too short"}
+		}
+		pad, p = int(p[0]), p[1:]
+	}
+	if fh.Flags.Has(http2.FlagHeadersPriority) {
+		if len(p) < 5 {
+			return connError{code: http2.ErrCodeFrameSize, msg: "HEADERS frame too short"}
+		}
+		p = p[5:]
+	}
+	if pad > len(p) {
+		c.hr.reset()
+		c.hr.invalid = errBadPadding // a CONTINUATION of this block ends the connection
+		c.streamError(http2.StreamError{StreamID: fh.StreamID, Code: http2.ErrCodeProtocol, Cause: errBadPadding})
+		return nil
+	}
+	return c.onHeaderFragment(fh.StreamID, true, fh.Flags.Has(http2.FlagHeadersEndStream),
+		fh.Flags.Has(http2.FlagHeadersEndHeaders), p[:len(p)-pad])
 }
 
 // onHeaderFragment decodes a HEADERS (first) or CONTINUATION fragment; at the end of the block it
