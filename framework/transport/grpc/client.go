@@ -124,8 +124,8 @@ func ctxError(err error) error {
 	return rpcerr.Wrap(rpcerr.CodeCanceled, err)
 }
 
-func (cc *ClientConn) requestFields(ctx context.Context, method string, md metadata.MD) ([]hpack.HeaderField, error) {
-	fields := make([]hpack.HeaderField, 0, 10+len(md))
+// requestFields appends a request's header fields to fields.
+func (cc *ClientConn) requestFields(ctx context.Context, method string, md metadata.MD, fields []hpack.HeaderField) ([]hpack.HeaderField, error) {
 	fields = append(fields,
 		hpack.HeaderField{Name: ":method", Value: "POST"}, hpack.HeaderField{Name: ":scheme", Value: "http"},
 		hpack.HeaderField{Name: ":path", Value: method}, hpack.HeaderField{Name: ":authority", Value: cc.authority},

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
@@ -26,6 +27,8 @@ type ClientStream struct {
 	gz     bool
 	closed bool     // CloseSend was called
 	out    outbound // the message being sent
+
+	fieldArr [12]hpack.HeaderField // room for the request's header fields, so that they allocate nothing
 }
 
 // NewStream starts a call to method ("/pkg.Service/Method") with md as its request headers, waiting for
@@ -41,11 +44,11 @@ func (cc *ClientConn) newStream(ctx context.Context, method string, md metadata.
 	if err := ctx.Err(); err != nil {
 		return nil, ctxError(err)
 	}
-	fields, err := cc.requestFields(ctx, method, md)
+	cs := &ClientStream{cc: cc, parent: ctx, gz: cc.c.cfg.SendCompression == "gzip"}
+	fields, err := cc.requestFields(ctx, method, md, cs.fieldArr[:0])
 	if err != nil {
 		return nil, err
 	}
-	cs := &ClientStream{cc: cc, parent: ctx, gz: cc.c.cfg.SendCompression == "gzip"}
 	cs.out.header = fields
 	if hasFirst {
 		if err := cs.prepare(first); err != nil {

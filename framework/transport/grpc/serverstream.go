@@ -32,7 +32,14 @@ type ServerStream struct {
 
 	out     outbound // the message being sent
 	pending bool     // out holds a unary response still to send, with the trailers
+
+	// room for the header and trailer fields of an ordinary call, so that building them allocates
+	// nothing: fieldArr[:headerRoom] for the headers, the rest for the trailers
+	fieldArr [headerRoom + 4]hpack.HeaderField
 }
+
+// headerRoom is how many response header fields a ServerStream holds without allocating.
+const headerRoom = 4
 
 func (sc *serverConn) newServerStream(st *stream, f *headerBlock) (*ServerStream, error) {
 	ss := &ServerStream{sc: sc, st: st}
@@ -103,7 +110,11 @@ func (ss *ServerStream) takeHeader() []hpack.HeaderField {
 		return nil
 	}
 	ss.headerSent = true
-	fields := ss.baseFields(make([]hpack.HeaderField, 0, 3+len(ss.header)))
+	fields := ss.fieldArr[:0:headerRoom]
+	if n := 3 + len(ss.header); n > headerRoom {
+		fields = make([]hpack.HeaderField, 0, n)
+	}
+	fields = ss.baseFields(fields)
 	if ss.gz {
 		fields = append(fields, hpack.HeaderField{Name: "grpc-encoding", Value: "gzip"})
 	}
@@ -254,7 +265,10 @@ func (ss *ServerStream) finish(err error) {
 func (ss *ServerStream) trailerFields(err error) []hpack.HeaderField {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	fields := make([]hpack.HeaderField, 0, 4+len(ss.header)+len(ss.trailer))
+	fields := ss.fieldArr[headerRoom:headerRoom]
+	if n := 4 + len(ss.header) + len(ss.trailer); n > len(ss.fieldArr)-headerRoom {
+		fields = make([]hpack.HeaderField, 0, n)
+	}
 	if !ss.headerSent {
 		ss.headerSent = true
 		fields = appendMetadata(ss.baseFields(fields), ss.header)
