@@ -187,11 +187,12 @@ func (cs *ClientStream) RecvMsg() ([]byte, error) {
 // returns nil and the call's status (nil for OK).
 func (cs *ClientStream) Header() (metadata.MD, error) {
 	st := cs.st
+	ready := st.headerWait()
 	select {
-	case <-st.headerReady:
+	case <-ready:
 	case <-cs.ctx.Done():
 		select {
-		case <-st.headerReady:
+		case <-ready:
 		default:
 			return nil, ctxError(cs.ctx.Err())
 		}

@@ -30,28 +30,28 @@ type stream struct {
 	counted    bool // server: counts against MaxConcurrentStreams
 
 	notify      chan struct{} // signalled whenever the receive side changes
-	headerReady chan struct{} // client: closed once the response headers, or the end, arrived
-	headerOnce  sync.Once
+	headerReady chan struct{} // made by the first Header call: closed once headersArrived is set
 
-	mu          sync.Mutex
-	chunks      [][]byte // received DATA; chunks[first:] are not read yet
-	chunkArr    [2][]byte
-	rx          rxParser // where the received bytes stand in the message framing
-	first       int
-	head        int   // bytes of chunks[first] already read
-	buffered    int   // unread bytes in chunks
-	recvWindow  int64 // bytes the peer may send before our next WINDOW_UPDATE
-	unacked     int64 // bytes read (or discarded) but not yet returned to the peer's window
-	remoteEnded bool  // the peer sent END_STREAM
-	finished    bool  // the call is over; later failures are ignored
-	err         error // terminal error: reset, connection failure or malformed message
-	gotHeaders  bool
-	header      metadata.MD // received headers: a server's request metadata, a client's response headers
-	trailer     metadata.MD // client: received trailers
-	encoding    string      // grpc-encoding of received messages
-	status      error       // client: the server's status once the trailers arrived (nil for OK)
-	cancel      context.CancelFunc
-	deadline    time.Time // client: the call's deadline, if any
+	mu             sync.Mutex
+	chunks         [][]byte // received DATA; chunks[first:] are not read yet
+	chunkArr       [2][]byte
+	rx             rxParser // where the received bytes stand in the message framing
+	first          int
+	head           int   // bytes of chunks[first] already read
+	buffered       int   // unread bytes in chunks
+	recvWindow     int64 // bytes the peer may send before our next WINDOW_UPDATE
+	unacked        int64 // bytes read (or discarded) but not yet returned to the peer's window
+	remoteEnded    bool  // the peer sent END_STREAM
+	finished       bool  // the call is over; later failures are ignored
+	err            error // terminal error: reset, connection failure or malformed message
+	gotHeaders     bool
+	headersArrived bool        // the response headers, or the end, arrived (client)
+	header         metadata.MD // received headers: a server's request metadata, a client's response headers
+	trailer        metadata.MD // client: received trailers
+	encoding       string      // grpc-encoding of received messages
+	status         error       // client: the server's status once the trailers arrived (nil for OK)
+	cancel         context.CancelFunc
+	deadline       time.Time // client: the call's deadline, if any
 }
 
 func newStream(c *conn, id uint32, sendWindow int64) *stream {
@@ -64,11 +64,9 @@ func newStream(c *conn, id uint32, sendWindow int64) *stream {
 	return st
 }
 
-// newClientStream returns a client's stream, which also signals the arrival of response headers.
+// newClientStream returns a client's stream.
 func newClientStream(c *conn, id uint32, sendWindow int64) *stream {
-	st := newStream(c, id, sendWindow)
-	st.headerReady = make(chan struct{})
-	return st
+	return newStream(c, id, sendWindow)
 }
 
 func (st *stream) signal() {
@@ -78,10 +76,30 @@ func (st *stream) signal() {
 	}
 }
 
+// headersDone records that the response headers, or the end of the stream, arrived.
 func (st *stream) headersDone() {
-	if st.headerReady != nil {
-		st.headerOnce.Do(func() { close(st.headerReady) })
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.headersArrived {
+		st.headersArrived = true
+		if st.headerReady != nil {
+			close(st.headerReady)
+		}
 	}
+}
+
+// headerWait returns a channel closed once the response headers, or the end, arrived; it is made on
+// demand, as most calls never ask.
+func (st *stream) headerWait() <-chan struct{} {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.headerReady == nil {
+		st.headerReady = make(chan struct{})
+		if st.headersArrived {
+			close(st.headerReady)
+		}
+	}
+	return st.headerReady
 }
 
 // push adds a DATA frame's payload (frameLen counts padding too); called by the reader. It returns a
