@@ -281,9 +281,9 @@ func (cc *ClientConn) onEndStream(st *stream) {
 	}
 	cancel := st.cancel
 	st.mu.Unlock()
+	cc.forget(st) // closed for sending before the reader learns the end: SendMsg then says io.EOF
 	st.headersDone()
 	st.signal()
-	cc.forget(st)
 	if cancel != nil {
 		cancel()
 	}

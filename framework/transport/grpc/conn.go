@@ -176,13 +176,7 @@ func (c *conn) ctrlLoop() {
 			}
 			q[i] = nil
 		}
-		if err == nil {
-			err = c.flushLocked()
-		} else {
-			c.wmu.Unlock()
-		}
-		if err != nil {
-			c.close(err)
+		if c.sendLocked(err) != nil {
 			return
 		}
 	}

@@ -150,7 +150,15 @@ func (c *conn) writeNow(fn func(*http2.Framer) error) error {
 	if err := c.lockWrite(); err != nil {
 		return err
 	}
-	err := fn(c.fr)
+	if c.sendLocked(fn(c.fr)) != nil {
+		return c.closedErr()
+	}
+	return nil
+}
+
+// sendLocked sends the batch unless err (a failure to write it) is set, and releases the write lock;
+// either failure closes the connection and is returned.
+func (c *conn) sendLocked(err error) error {
 	if err == nil {
 		err = c.flushLocked()
 	} else {
@@ -158,9 +166,8 @@ func (c *conn) writeNow(fn func(*http2.Framer) error) error {
 	}
 	if err != nil {
 		c.close(err)
-		return c.closedErr()
 	}
-	return nil
+	return err
 }
 
 // encodeHeadersLocked writes fields as HEADERS and CONTINUATION frames; the write lock must be held.
