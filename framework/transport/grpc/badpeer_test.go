@@ -317,3 +317,53 @@ func TestRapidReset(t *testing.T) {
 	}()
 	expectGoAway(t, fr, http2.ErrCodeEnhanceYourCalm)
 }
+
+// A connection that drains after a GOAWAY sends the frames queued for it before it closes: here the
+// RST_STREAM answering the last stream's protocol error, whose end is what drains the connection.
+func TestDrainedConnectionSendsItsLastReset(t *testing.T) {
+	s := startStreamServer(t, grpc.DefaultConfig(), nil)
+	nc, fr := rawPeer(t, s.addr)
+	handshake(nc, fr)
+	var buf bytes.Buffer
+	enc := hpack.NewEncoder(&buf)
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: requestBlock(enc, &buf, "/test.Stream/Block"),
+		EndHeaders: true})
+	fr.WritePing(false, [8]byte{1})
+	shutdown := make(chan error, 1)
+	for goAway := false; !goAway; {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch f := f.(type) {
+		case *http2.PingFrame: // stream 1 is open and its handler running: drain the server
+			if f.IsAck() {
+				go func() { shutdown <- s.srv.Shutdown(context.Background()) }()
+			}
+		case *http2.GoAwayFrame:
+			if f.LastStreamID != 1 {
+				t.Fatalf("GOAWAY last stream %d, want 1", f.LastStreamID)
+			}
+			goAway = true
+		}
+	}
+	// A second header block without END_STREAM is a stream error: the server resets stream 1, which
+	// ends its last call and so closes the drained connection.
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: requestBlock(enc, &buf, "/test.Stream/Block"),
+		EndHeaders: true})
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("connection closed (%v) without the RST_STREAM of stream 1", err)
+		}
+		if rst, ok := f.(*http2.RSTStreamFrame); ok && rst.StreamID == 1 {
+			if rst.ErrCode != http2.ErrCodeProtocol {
+				t.Fatalf("RST_STREAM %v, want PROTOCOL_ERROR", rst.ErrCode)
+			}
+			break
+		}
+	}
+	if err := <-shutdown; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}

@@ -76,9 +76,11 @@ type conn struct {
 	recvWindow  int64
 	recvUnacked int64
 
-	ctrlMu  sync.Mutex
-	ctrlQ   []func(*http2.Framer) error
-	ctrlSig chan struct{}
+	ctrlMu sync.Mutex
+	ctrlQ  []func(*http2.Framer) error
+	// ctrlSpare is the queue's other backing array; guarded by wmu.
+	ctrlSpare []func(*http2.Framer) error
+	ctrlSig   chan struct{}
 
 	activity atomic.Bool   // a frame arrived since the keepalive loop last looked
 	pingAck  chan struct{} // the peer acknowledged a keepalive PING
@@ -153,7 +155,6 @@ func (c *conn) kick() {
 // ctrlLoop writes the queued control frames and sends every batch of frames (see write.go) until the
 // connection closes.
 func (c *conn) ctrlLoop() {
-	var q []func(*http2.Framer) error
 	for {
 		select {
 		case <-c.ctrlSig:
@@ -163,23 +164,31 @@ func (c *conn) ctrlLoop() {
 		// Goroutines made runnable together (say, the handlers of requests read in one go) write their
 		// frames before this one sends: one write then carries them all.
 		runtime.Gosched()
-		c.ctrlMu.Lock()
-		q, c.ctrlQ = c.ctrlQ, q[:0]
-		c.ctrlMu.Unlock()
 		if c.lockWrite() != nil {
 			return
 		}
-		var err error
-		for i, fn := range q {
-			if err == nil {
-				err = fn(c.fr)
-			}
-			q[i] = nil
-		}
-		if c.sendLocked(err) != nil {
+		if c.sendLocked(c.writeQueuedLocked()) != nil {
 			return
 		}
 	}
+}
+
+// writeQueuedLocked writes the queued control frames into the batch; the write lock must be held. The
+// queue's two backing arrays take turns, so that queueing allocates nothing once they have grown.
+func (c *conn) writeQueuedLocked() error {
+	c.ctrlMu.Lock()
+	q := c.ctrlQ
+	c.ctrlQ = c.ctrlSpare[:0]
+	c.ctrlMu.Unlock()
+	var err error
+	for i, fn := range q {
+		if err == nil {
+			err = fn(c.fr)
+		}
+		q[i] = nil
+	}
+	c.ctrlSpare = q[:0]
+	return err
 }
 
 func (c *conn) writeRST(id uint32, code http2.ErrCode) {

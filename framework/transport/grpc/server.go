@@ -148,8 +148,9 @@ func (sc *serverConn) goAway() {
 	c := sc.c
 	c.mu.Lock()
 	c.draining = true
+	last := sc.maxPeer.Load() // under c.mu, as accept records it: every stream up to last is served
 	c.mu.Unlock()
-	_ = c.writeNow(func(fr *http2.Framer) error { return fr.WriteGoAway(sc.maxPeer.Load(), http2.ErrCodeNo, nil) })
+	_ = c.writeNow(func(fr *http2.Framer) error { return fr.WriteGoAway(last, http2.ErrCodeNo, nil) })
 	if c.drained() {
 		c.close(errDrained)
 	}
@@ -175,7 +176,6 @@ func (sc *serverConn) onHeaders(f *headerBlock) error {
 	if id%2 == 0 || id <= sc.maxPeer.Load() {
 		return connError{code: http2.ErrCodeProtocol, msg: "HEADERS on a closed or server stream"}
 	}
-	sc.maxPeer.Store(id)
 	st, err := sc.accept(id)
 	if st == nil {
 		return err
@@ -203,6 +203,7 @@ func (sc *serverConn) accept(id uint32) (*stream, error) {
 	c := sc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	sc.maxPeer.Store(id) // with the draining check, under c.mu: a GOAWAY's last stream was accepted
 	// Calls reset by the client stop counting at once, but their handlers may still run: bounding those
 	// too keeps a client that opens and resets streams in a loop from piling up goroutines.
 	if c.draining || uint32(c.open) >= c.cfg.MaxConcurrentStreams || int64(c.running) >= 2*int64(c.cfg.MaxConcurrentStreams) {

@@ -77,10 +77,14 @@ func (c *conn) writeRaw(b []byte) error {
 }
 
 // flushLocked sends the unsent frames and releases wmu: other writers may append while the write is
-// under way. The connection is not closed on failure; the caller does that.
+// under way. It returns once they are written, and so are the frames of a write already under way
+// (the control loop's), which a caller about to close the connection must not lose. The connection is
+// not closed on failure; the caller does that.
 func (c *conn) flushLocked() error {
 	if len(c.out.b) == 0 {
 		c.wmu.Unlock()
+		c.fmu.Lock() // wait for a write under way
+		c.fmu.Unlock()
 		return nil
 	}
 	c.fmu.Lock()
@@ -95,13 +99,14 @@ func (c *conn) flushLocked() error {
 	return err
 }
 
-// flush sends the unsent frames now; a failure closes the connection.
+// flush sends the queued control frames and the unsent frames now, for a connection about to close
+// (an RST_STREAM refusing a stream must reach the client before the connection ends); a failure
+// closes the connection.
 func (c *conn) flush() error {
 	if err := c.lockWrite(); err != nil {
 		return err
 	}
-	if err := c.flushLocked(); err != nil {
-		c.close(err)
+	if c.sendLocked(c.writeQueuedLocked()) != nil {
 		return c.closedErr()
 	}
 	return nil
