@@ -3,6 +3,8 @@ package metadata
 import (
 	"context"
 	"errors"
+
+	"github.com/ternhq/tern/framework/internal/callctx"
 )
 
 // The context functions follow grpc-go's metadata package, so that code written against it reads the
@@ -56,7 +58,9 @@ type ServerCall interface {
 	SetTrailer(md MD)
 }
 
-type serverCallKey struct{}
+// serverCallKey is shared with the gRPC transport, whose stream contexts answer for it without a
+// layer of their own.
+type serverCallKey = callctx.ServerCallKey
 
 // NewServerContext returns ctx carrying call, for a gRPC handler.
 func NewServerContext(ctx context.Context, call ServerCall) context.Context {

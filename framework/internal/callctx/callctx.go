@@ -1,5 +1,5 @@
-// Package callctx holds what packages rpcinfo and metainfo keep in a call's context: the keys they look
-// their values up under, and the store of backward values. With the keys in one place, the server can
+// Package callctx holds what packages rpcinfo, metainfo and metadata keep in a call's context: the keys
+// they look their values up under, and the store of backward values. With the keys in one place, the server can
 // build a handler's context as a single value that answers for both (see server's callContext), instead
 // of a chain of context.WithValue layers.
 package callctx
@@ -11,6 +11,9 @@ type InfoKey struct{}
 
 // SendKey is the context key of the *Backward a server handler adds the values it sends back to.
 type SendKey struct{}
+
+// ServerCallKey is the context key of a gRPC server call (a metadata.ServerCall).
+type ServerCallKey struct{}
 
 // RecvKey is the context key of the *Backward a client call collects the values its server sent into.
 type RecvKey struct{}

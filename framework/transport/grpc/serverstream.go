@@ -9,6 +9,7 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/ternhq/tern/framework/internal/callctx"
 	"github.com/ternhq/tern/framework/metadata"
 	"github.com/ternhq/tern/framework/rpcerr"
 )
@@ -21,6 +22,7 @@ type ServerStream struct {
 	sc          *serverConn
 	st          *stream
 	ctx         context.Context
+	sctx        streamContext // what ctx points to
 	method      string
 	contentType string
 	gz          bool // respond gzip-compressed, as the client sent
@@ -44,8 +46,25 @@ const headerRoom = 4
 func (sc *serverConn) newServerStream(st *stream, f *headerBlock) (*ServerStream, error) {
 	ss := &ServerStream{sc: sc, st: st}
 	ctx, bad := sc.parseRequest(st, ss, f)
-	ss.ctx = metadata.NewServerContext(ctx, ss) // metadata.SetHeader and friends reach ss through it
+	ss.sctx = streamContext{Context: ctx, ss: ss}
+	ss.ctx = &ss.sctx
 	return ss, bad
+}
+
+// streamContext is a call's context: parseRequest's (deadline, cancellation, peer), answering for
+// metadata's server-call key with the stream itself, so that metadata.FromIncomingContext, SetHeader
+// and friends reach the stream without a context layer allocated per call.
+type streamContext struct {
+	context.Context
+	ss *ServerStream
+}
+
+// Value returns the stream for metadata's server-call key, and the parent's value for any other.
+func (c *streamContext) Value(key any) any {
+	if _, ok := key.(callctx.ServerCallKey); ok {
+		return c.ss
+	}
+	return c.Context.Value(key)
 }
 
 // Context returns the call's context: it ends with the call's deadline, when the client cancels, and
