@@ -258,6 +258,13 @@ func (c *conn) close(err error) {
 		c.mu.Unlock()
 		close(c.done)
 		_ = c.rwc.Close()
+		// Wait for a write under way (which the Close above makes fail fast): the connection's owner
+		// frees a netpoll connection's buffers once ServeConn returns, and a GOAWAY written by Shutdown
+		// from another goroutine must not touch them then. Later writers see done and stay away.
+		c.wmu.Lock()
+		c.fmu.Lock()
+		c.fmu.Unlock()
+		c.wmu.Unlock()
 		for _, st := range streams {
 			st.fail(rpcerr.Wrap(rpcerr.CodeUnavailable, err))
 		}
