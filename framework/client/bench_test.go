@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ternhq/tern/framework/client"
 	"github.com/ternhq/tern/framework/internal/echotest"
@@ -43,5 +44,24 @@ func BenchmarkEcho(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkCall measures the client's own work for a pooled 1 KiB TTHeader echo, without a socket: an
+// in-memory connection answers each request as it is flushed.
+func BenchmarkCall(b *testing.B) {
+	msg := strings.Repeat("x", 1024)
+	conn := &echoConn{result: &echo.EchoEchoResult{Success: &echo.Response{Message: msg}}}
+	dial := func(context.Context, string, string, time.Duration) (transport.Conn, error) { return conn, nil }
+	cli := echoservice.MustNewClient("echo", client.WithHostPorts("127.0.0.1:1"), client.WithDialer(dial))
+	defer cli.Close()
+	req := &echo.Request{Message: msg}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := cli.Echo(ctx, req); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
