@@ -55,9 +55,21 @@ type Header struct {
 // Reset empties h, keeping the capacity of Ints and Strs. It drops the references h held so that the
 // memory they point into can be reused.
 func (h *Header) Reset() {
-	clear(h.Ints)
-	clear(h.Strs)
-	*h = Header{Ints: h.Ints[:0], Strs: h.Strs[:0]}
+	// Field by field rather than *h = Header{...}: reslicing a slice into itself only writes its length,
+	// and an empty header (the common case, reset again by the next user) writes no pointer at all, so
+	// no write barrier runs while the GC is marking.
+	if len(h.Ints) > 0 {
+		clear(h.Ints)
+		h.Ints = h.Ints[:0]
+	}
+	if len(h.Strs) > 0 {
+		clear(h.Strs)
+		h.Strs = h.Strs[:0]
+	}
+	if h.Token != nil {
+		h.Token = nil
+	}
+	h.Flags, h.SeqID, h.ProtocolID = 0, 0, 0
 }
 
 // bytesOf returns s's bytes without copying; they must never be written.
