@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,65 +32,21 @@ func startShop(t *testing.T) *shop {
 	if testing.Short() {
 		t.Skip("builds and runs the three services")
 	}
-	ctx := platformtest.Context(t, 3*time.Minute)
 	s := &shop{addr: map[string]string{}, dir: t.TempDir()}
-	for _, svc := range []string{"item", "stock", "cart"} {
-		s.addr[svc] = freeAddr(t)
+	services := []string{"item", "stock", "cart"}
+	dirs := map[string]string{}
+	for _, svc := range services {
+		s.addr[svc] = platformtest.FreeAddr(t)
+		dirs[svc] = filepath.Join("..", svc)
 	}
-	for _, svc := range []string{"item", "stock", "cart"} {
-		bin := filepath.Join(s.dir, svc)
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-		build.Dir = filepath.Join("..", svc)
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", svc, err, out)
-		}
-		s.start(t, svc, bin)
+	platformtest.BuildServices(t, s.dir, dirs)
+	for _, svc := range services {
+		env := []string{"TERN_ENV=dev", "TERN_CONF_DIR=conf", "TERN_LOG_LEVEL=warn",
+			"TERN_SERVER_ADDR=" + s.addr[svc], "TERN_DB_DSN=" + filepath.Join(s.dir, svc+".db"),
+			"TERN_CLIENTS_ITEM_ADDRS=" + s.addr["item"], "TERN_CLIENTS_STOCK_ADDRS=" + s.addr["stock"]}
+		platformtest.StartService(t, s.dir, svc, filepath.Join("..", svc), env, s.addr[svc])
 	}
 	return s
-}
-
-// start runs one service and waits until it listens.
-func (s *shop) start(t *testing.T, svc, bin string) {
-	t.Helper()
-	cmd := exec.Command(bin)
-	cmd.Dir = filepath.Join("..", svc)
-	cmd.Env = append(os.Environ(), "TERN_ENV=dev", "TERN_CONF_DIR=conf", "TERN_LOG_LEVEL=warn",
-		"TERN_SERVER_ADDR="+s.addr[svc], "TERN_DB_DSN="+filepath.Join(s.dir, svc+".db"),
-		"TERN_CLIENTS_ITEM_ADDRS="+s.addr["item"], "TERN_CLIENTS_STOCK_ADDRS="+s.addr["stock"])
-	log, err := os.Create(filepath.Join(s.dir, svc+".log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		log.Close()
-		if t.Failed() {
-			out, _ := os.ReadFile(log.Name())
-			t.Logf("%s log:\n%s", svc, out)
-		}
-	})
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", s.addr[svc]); err == nil {
-			c.Close()
-			return
-		}
-	}
-	t.Fatalf("%s does not listen on %s", svc, s.addr[svc])
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // clients returns a cart client speaking Thrift over TTHeader (as the gateway does) and a stock client.
