@@ -66,15 +66,7 @@ func TestServerAndClientOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sopts, err := p.ServerOptions(server.WithSignalHandling(false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svr := echoservice.NewServer(echotest.NewHandler(), sopts...)
-	if err := svr.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = svr.Stop() })
+	svr := startEcho(t, p)
 
 	cfg.Clients = map[string]platform.ClientConfig{"echo": {Service: "Echo", Addrs: svr.Addr().String(), Timeout: 2 * time.Second}}
 	dest, copts, err := p.ClientOptions("echo")
@@ -157,4 +149,19 @@ func TestNewLogger(t *testing.T) {
 	if out := b.String(); strings.Contains(out, "hidden") || !strings.Contains(out, `"service":"echo-test"`) {
 		t.Errorf("log output %q", out)
 	}
+}
+
+// startEcho starts the Thrift echo service with p's server options; it stops when the test ends.
+func startEcho(t *testing.T, p *platform.Platform) *server.Server {
+	t.Helper()
+	sopts, err := p.ServerOptions(server.WithSignalHandling(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svr := echoservice.NewServer(echotest.NewHandler(), sopts...)
+	if err := svr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svr.Stop() })
+	return svr
 }

@@ -6,12 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ternhq/tern/framework/internal/echotest"
 	"github.com/ternhq/tern/framework/internal/gen/echo"
 	"github.com/ternhq/tern/framework/internal/gen/echo/echoservice"
 	"github.com/ternhq/tern/framework/platform"
 	"github.com/ternhq/tern/framework/platform/platformtest"
-	"github.com/ternhq/tern/framework/server"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 )
@@ -62,16 +60,7 @@ func TestEtcdRegistryByConfiguration(t *testing.T) {
 		t.Cleanup(func() { _ = p.Close() })
 		return p
 	}
-	sp := newPlatform("echo-server")
-	sopts, err := sp.ServerOptions(server.WithSignalHandling(false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svr := echoservice.NewServer(echotest.NewHandler(), sopts...)
-	if err := svr.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = svr.Stop() })
+	startEcho(t, newPlatform("echo-server"))
 
 	dest, copts, err := newPlatform("echo-client").ClientOptions("echo")
 	if err != nil {
