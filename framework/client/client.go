@@ -200,7 +200,7 @@ func (c *client) Call(ctx context.Context, method string, req, resp any) error {
 			ctx = loadbalance.WithHashKey(ctx, co.HashKey)
 		}
 	}
-	return c.eps(newCallContext(ctx, d), req, resp)
+	return c.eps(rpcinfo.NewCallContext(ctx, d), req, resp)
 }
 
 // Close implements Client.

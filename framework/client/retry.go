@@ -93,5 +93,5 @@ func (c *client) attemptContext(ctx context.Context, ri *rpcinfo.Info, attempt i
 	}
 	d := ri.Data()
 	d.SeqID = c.seq.Add(1)
-	return newCallContext(ctx, d)
+	return rpcinfo.NewCallContext(ctx, d)
 }

@@ -7,6 +7,7 @@ package rpcinfo
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"time"
 
@@ -111,4 +112,31 @@ func NewContext(ctx context.Context, info *Info) context.Context {
 func FromContext(ctx context.Context) *Info {
 	i, _ := ctx.Value(ctxKey{}).(*Info)
 	return i
+}
+
+// CallContext is a context carrying the Info of one call in the same allocation, where
+// NewContext(ctx, New(d)) takes two: the client and the server build one per call. It answers
+// FromContext itself; every other key, the deadline and cancellation are its parent's.
+type CallContext struct {
+	context.Context
+	info Info
+}
+
+// NewCallContext returns a context for the call described by d, derived from parent. It is never
+// pooled, so middleware and handlers may keep it.
+func NewCallContext(parent context.Context, d Data) *CallContext {
+	return &CallContext{Context: parent, info: Info{d: d}}
+}
+
+// Value returns the call's *Info for FromContext, and the parent's value for any other key.
+func (c *CallContext) Value(key any) any {
+	if _, ok := key.(ctxKey); ok {
+		return &c.info
+	}
+	return c.Context.Value(key)
+}
+
+// String describes the context, as the context package's own types do.
+func (c *CallContext) String() string {
+	return fmt.Sprintf("%v.WithCall(%s.%s)", c.Context, c.info.Callee().Service, c.info.Method())
 }

@@ -37,3 +37,28 @@ func TestNilInfo(t *testing.T) {
 		t.Fatal("nil Info should read as zero values")
 	}
 }
+
+// A CallContext answers FromContext with its own Info in one allocation, and leaves every other key,
+// the deadline and cancellation to its parent.
+func TestCallContext(t *testing.T) {
+	type key struct{}
+	parent, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Hour)
+	d := rpcinfo.Data{Callee: rpcinfo.Peer{Service: "Echo", Method: "Say"}, SeqID: 7}
+	ctx := rpcinfo.NewCallContext(parent, d)
+	if got := rpcinfo.FromContext(ctx); got == nil || got.Method() != "Say" || got.SeqID() != 7 {
+		t.Fatalf("FromContext = %+v", got)
+	}
+	if ctx.Value(key{}) != "v" {
+		t.Error("the parent's values are lost")
+	}
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) < time.Minute {
+		t.Errorf("deadline %v, %v", dl, ok)
+	}
+	cancel()
+	if ctx.Err() != context.Canceled {
+		t.Errorf("Err after the parent's cancel = %v", ctx.Err())
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = rpcinfo.NewCallContext(parent, d) }); n > 1 {
+		t.Errorf("%v allocations per call context, want 1", n)
+	}
+}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ternhq/tern/framework/internal/callctx"
 	"github.com/ternhq/tern/framework/rpcinfo"
@@ -14,30 +13,20 @@ import (
 // every other key, the deadline and cancellation are the parent's. It is made per call and never
 // pooled, so handlers may keep it.
 type handlerContext struct {
-	context.Context
-	info rpcinfo.Info
+	rpcinfo.CallContext
 	back callctx.Backward // made lazily: a handler that sends nothing back costs nothing
 }
 
 // newHandlerContext returns the context of a call described by d, derived from parent.
 func newHandlerContext(parent context.Context, d rpcinfo.Data) *handlerContext {
-	// rpcinfo.New is inlined, so the Info it makes is copied into the context rather than allocated.
-	return &handlerContext{Context: parent, info: *rpcinfo.New(d)}
+	return &handlerContext{CallContext: *rpcinfo.NewCallContext(parent, d)}
 }
 
-// Value returns the call's *rpcinfo.Info for rpcinfo's key, the backward values' store for metainfo's,
-// and the parent's value for any other key.
+// Value returns the backward values' store for metainfo's key, and otherwise what the rpcinfo context
+// returns.
 func (c *handlerContext) Value(key any) any {
-	switch key.(type) {
-	case callctx.InfoKey:
-		return &c.info
-	case callctx.SendKey:
+	if _, ok := key.(callctx.SendKey); ok {
 		return &c.back
 	}
-	return c.Context.Value(key)
-}
-
-// String describes the context, as the context package's own types do.
-func (c *handlerContext) String() string {
-	return fmt.Sprintf("%v.WithCall(%s.%s)", c.Context, c.info.Callee().Service, c.info.Method())
+	return c.CallContext.Value(key)
 }
