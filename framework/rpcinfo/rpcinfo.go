@@ -11,7 +11,6 @@ import (
 	"net"
 	"time"
 
-	"github.com/ternhq/tern/framework/internal/callctx"
 	"github.com/ternhq/tern/framework/transport"
 )
 
@@ -100,8 +99,7 @@ func (i *Info) Data() Data {
 	return i.d
 }
 
-// ctxKey is shared with the server, whose handler contexts answer for it without a layer of their own.
-type ctxKey = callctx.InfoKey
+type ctxKey struct{}
 
 // NewContext returns ctx carrying info.
 func NewContext(ctx context.Context, info *Info) context.Context {

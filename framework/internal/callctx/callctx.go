@@ -1,13 +1,10 @@
-// Package callctx holds what packages rpcinfo, metainfo and metadata keep in a call's context: the keys
-// they look their values up under, and the store of backward values. With the keys in one place, the server can
-// build a handler's context as a single value that answers for both (see server's callContext), instead
-// of a chain of context.WithValue layers.
+// Package callctx holds what packages metainfo and metadata keep in a call's context and other
+// packages answer for: the keys they look their values up under, and the store of backward values.
+// With the keys shared, the server's handler context (server/context.go) and the gRPC transport's
+// stream context answer for them without a chain of context.WithValue layers.
 package callctx
 
 import "sync"
-
-// InfoKey is the context key of a call's *rpcinfo.Info.
-type InfoKey struct{}
 
 // SendKey is the context key of the *Backward a server handler adds the values it sends back to.
 type SendKey struct{}
